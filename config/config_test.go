@@ -1,0 +1,230 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars ...string) Environ {
+	return func() []string { return vars }
+}
+
+func load(t *testing.T, vars ...string) *Config {
+	t.Helper()
+	c, err := Load(env(vars...))
+	if err != nil {
+		t.Fatalf("Load(%q): %v", vars, err)
+	}
+	return c
+}
+
+func TestDefaultsAndLayers(t *testing.T) {
+	c := load(t)
+	if c.Env != "development" || c.HTTP.Listen != "127.0.0.1:8000" || c.HTTP.AdminListen != "127.0.0.1:8001" {
+		t.Errorf("development defaults: %+v", c.HTTP)
+	}
+	if c.Logging.Format != "pretty" || c.Logging.Level != "INFO" || c.Logging.LogQuery || !c.Logging.LogSuggestRequest {
+		t.Errorf("logging: %+v", c.Logging)
+	}
+	if c.Runtime.QueryTimeout != 200*time.Millisecond || c.Runtime.SuggestionsTTL != 300 || c.Runtime.ManifestTTL != 28800 {
+		t.Errorf("runtime: %+v", c.Runtime)
+	}
+	if c.Web != (Web{ClientVariantMax: 10, QueryCharacterMax: 500, ClientVariantCharacterMax: 100, HeaderCharacterMax: 100}) {
+		t.Errorf("web: %+v", c.Web)
+	}
+	if len(c.Providers) != 1 || c.Providers[0].ID != "top_picks" || c.Providers[0].TopPicks.FilePath != "data/top_picks.json" ||
+		c.Providers[0].Score != 0.25 || !c.Providers[0].EnabledByDefault || c.Providers[0].QueryTimeout != 200*time.Millisecond {
+		t.Errorf("providers: %+v", c.Providers)
+	}
+	tp := c.Providers[0].TopPicks
+	if tp.QueryCharLimit != 4 || tp.FirefoxCharLimit != 2 || tp.ResyncInterval != 12*time.Hour || len(tp.DomainBlocklist) != 12 {
+		t.Errorf("top picks: %+v", tp)
+	}
+
+	c = load(t, "MERINO_ENV=testing")
+	if c.Env != "testing" || len(c.Providers) != 0 || c.Web.ClientVariantMax != 5 || c.HTTP.AdminListen != "" || c.Runtime.QueryTimeout != 500*time.Millisecond {
+		t.Errorf("testing: %+v", c)
+	}
+	c = load(t, "MERINO_ENV=production")
+	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 0 {
+		t.Errorf("production: %+v %+v", c.HTTP, c.Providers)
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	c := load(t,
+		"MERINO_HTTP__LISTEN=127.0.0.1:9000",            // not TOML: a string
+		"MERINO_RUNTIME__QUERY_TIMEOUT_SEC=0.15",        // float
+		"MERINO_WEB__API__V1__CLIENT_VARIANT_MAX=7",     // int
+		"MERINO_LOGGING__LOG_QUERY=true",                // bool
+		`MERINO_LOGGING__EXCLUDED_PROVIDERS=["a","b"]`,  // list
+		"MERINO_RUNTIME__DISABLED_PROVIDERS=amo",        // a bare word for a list
+		`MERINO_LOCATION__CLIENT_IP_OVERRIDE="1.2.3.4"`, // a quoted TOML string
+		"MERINO_PROVIDERS__TOP_PICKS__SCORE=1",          // an int where a float is expected
+		"MERINO_PROVIDERS__TOP_PICKS__QUERY_TIMEOUT_SEC=0.05",
+		"MERINO_HTTP__ADMIN_LISTEN=",                         // empty: the empty string
+		"MERINO_PROVIDERS__WIKIPEDIA__ES_URL=http://es:9200", // merino-py's, unknown here: a warning
+		"OTHER=ignored",
+	)
+	if c.HTTP.Listen != "127.0.0.1:9000" || c.HTTP.AdminListen != "" {
+		t.Errorf("http: %+v", c.HTTP)
+	}
+	if c.Runtime.QueryTimeout != 150*time.Millisecond || c.Web.ClientVariantMax != 7 || !c.Logging.LogQuery {
+		t.Errorf("typed values: %+v %+v %+v", c.Runtime, c.Web, c.Logging)
+	}
+	if strings.Join(c.Logging.ExcludedProviders, ",") != "a,b" || strings.Join(c.Runtime.DisabledProviders, ",") != "amo" {
+		t.Errorf("lists: %q %q", c.Logging.ExcludedProviders, c.Runtime.DisabledProviders)
+	}
+	if c.Location.ClientIPOverride != "1.2.3.4" {
+		t.Errorf("quoted: %q", c.Location.ClientIPOverride)
+	}
+	if len(c.Providers) != 1 || c.Providers[0].Score != 1 || c.Providers[0].QueryTimeout != 50*time.Millisecond {
+		t.Errorf("provider: %+v", c.Providers)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "providers.wikipedia.es_url") {
+		t.Errorf("warnings: %q", c.Warnings)
+	}
+	// A provider table created from the environment alone.
+	c = load(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__TP__TYPE=top_picks", "MERINO_PROVIDERS__TP__TOP_PICKS_FILE_PATH=x.json")
+	if len(c.Providers) != 1 || c.Providers[0].ID != "tp" || c.Providers[0].EnabledByDefault {
+		t.Errorf("env provider: %+v", c.Providers)
+	}
+}
+
+func TestConfigFileAndProviderOrder(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "merino.toml")
+	doc := `
+[providers.zeta]
+type = "top_picks"
+top_picks_file_path = "https://cdn.example/top_picks.json"
+enabled_by_default = true
+
+[providers.alpha]
+type = "top_picks"
+top_picks_file_path = "a.json"
+query_char_limit = 5
+firefox_char_limit = 3
+domain_blocklist = []
+
+[providers.top_picks]
+score = 0.1
+`
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := load(t, "MERINO_CONFIG_FILE="+path)
+	var ids []string
+	for _, p := range c.Providers {
+		ids = append(ids, p.ID)
+	}
+	// development.toml's top_picks first, then the file's tables in file order.
+	if strings.Join(ids, ",") != "top_picks,zeta,alpha" {
+		t.Errorf("order: %q", ids)
+	}
+	if c.Providers[0].Score != 0.1 || c.Providers[2].TopPicks.QueryCharLimit != 5 || len(c.Providers[2].TopPicks.DomainBlocklist) != 0 {
+		t.Errorf("values: %+v %+v", c.Providers[0], c.Providers[2].TopPicks)
+	}
+	// Disabled providers are not created, and their tables are not checked.
+	c = load(t, "MERINO_CONFIG_FILE="+path, `MERINO_RUNTIME__DISABLED_PROVIDERS=["zeta","top_picks"]`)
+	if len(c.Providers) != 1 || c.Providers[0].ID != "alpha" {
+		t.Errorf("disabled: %+v", c.Providers)
+	}
+	c = load(t, `MERINO_RUNTIME__DISABLED_PROVIDERS=["sports"]`, "MERINO_PROVIDERS__SPORTS__TYPE=sports")
+	if len(c.Providers) != 1 {
+		t.Errorf("a disabled unknown type must not fail: %+v", c.Providers)
+	}
+}
+
+// Each bad value stops startup with one line that names the key.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := func(doc string) string {
+		t.Helper()
+		p := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".toml")
+		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return "MERINO_CONFIG_FILE=" + p
+	}
+	f := func(want string, vars ...string) {
+		t.Helper()
+		_, err := Load(env(vars...))
+		if err == nil {
+			t.Errorf("%q: no error, want %q", vars, want)
+			return
+		}
+		if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: got %q, want one line containing %q", vars, err, want)
+		}
+	}
+	f("MERINO_ENV: unknown environment", "MERINO_ENV=staging")
+	f("MERINO_CONFIG_FILE: cannot read", "MERINO_CONFIG_FILE=/nonexistent.toml")
+	f("cannot parse TOML", file("[http\nlisten="))
+	f("http.read_timeout_sec: must be an integer, got the string \"abc\" (set in MERINO_HTTP__READ_TIMEOUT_SEC)", "MERINO_HTTP__READ_TIMEOUT_SEC=abc")
+	f("runtime.query_timeout_sec: must be between 0.001 and 0.2, got 5", "MERINO_ENV=production", "MERINO_RUNTIME__QUERY_TIMEOUT_SEC=5")
+	f("runtime.query_timeout_sec: must be a number", "MERINO_RUNTIME__QUERY_TIMEOUT_SEC=fast")
+	f("web.api.v1.client_variant_max: must be between 0 and 50, got 51", "MERINO_WEB__API__V1__CLIENT_VARIANT_MAX=51")
+	f("web.api.v1.query_character_max: must be between 6 and 500", "MERINO_WEB__API__V1__QUERY_CHARACTER_MAX=5")
+	f("logging.level: must be DEBUG", "MERINO_LOGGING__LEVEL=LOUD")
+	f("logging.format: must be mozlog or pretty", "MERINO_LOGGING__FORMAT=xml")
+	f("logging.format: production requires mozlog", "MERINO_ENV=production", "MERINO_LOGGING__FORMAT=pretty")
+	f("logging.log_query: must be true or false", "MERINO_LOGGING__LOG_QUERY=yes")
+	f("logging.excluded_providers: item 0 must be a string", "MERINO_LOGGING__EXCLUDED_PROVIDERS=[1]")
+	f("http.listen: \"nohost\" is not host:port", "MERINO_HTTP__LISTEN=nohost")
+	f("http.admin_listen: must differ from http.listen", "MERINO_HTTP__ADMIN_LISTEN=127.0.0.1:8000")
+	f("location.forwarded_allow_ips: \"10.0.0.300\" is neither", `MERINO_LOCATION__FORWARDED_ALLOW_IPS=["10.0.0.300"]`)
+	f("location.client_ip_override: \"me\" is not an IP address", "MERINO_LOCATION__CLIENT_IP_OVERRIDE=me")
+	f("providers.top_picks.type: unknown provider type \"sports\"", "MERINO_PROVIDERS__TOP_PICKS__TYPE=sports")
+	f("providers.top_picks.score: must be between 0 and 1, got 1.5", "MERINO_PROVIDERS__TOP_PICKS__SCORE=1.5")
+	f("providers.top_picks.top_picks_file_path: required", "MERINO_PROVIDERS__TOP_PICKS__TOP_PICKS_FILE_PATH=")
+	f("providers.top_picks.firefox_char_limit: must not exceed query_char_limit (4), got 5", "MERINO_PROVIDERS__TOP_PICKS__FIREFOX_CHAR_LIMIT=5")
+	f("providers.top_picks.query_timeout_sec: must be between", "MERINO_PROVIDERS__TOP_PICKS__QUERY_TIMEOUT_SEC=0")
+	f("http.listne: unknown key", file("[http]\nlistne = \"x\""))
+	f("providers.tp.top_pick_file_path: unknown key", file("[providers.tp]\ntype = \"top_picks\"\ntop_picks_file_path=\"a\"\ntop_pick_file_path = \"x\""))
+	f("MERINO_HTTP: http is a table; set its keys instead", "MERINO_HTTP=1")
+	f("MERINO_HTTP__LISTEN__PORT: http.listen is a value, not a table", "MERINO_HTTP__LISTEN__PORT=1")
+	f("malformed variable name", "MERINO_HTTP____LISTEN=x")
+}
+
+func TestEffectiveMasksSecrets(t *testing.T) {
+	c := load(t, "MERINO_ACCUWEATHER__API_KEY=hunter2", "MERINO_ENV=testing")
+	out := strings.Join(c.Effective(), "\n")
+	if strings.Contains(out, "hunter2") || !strings.Contains(out, `accuweather.api_key = "********"  # MERINO_ACCUWEATHER__API_KEY`) {
+		t.Errorf("effective:\n%s", out)
+	}
+	if !strings.Contains(out, `http.listen = "127.0.0.1:0"  # configs/testing.toml`) {
+		t.Errorf("origin missing:\n%s", out)
+	}
+}
+
+func TestParseEnvValue(t *testing.T) {
+	f := func(raw string, want any) {
+		t.Helper()
+		got := parseEnvValue(raw)
+		if gs, ok := got.([]any); ok {
+			if ws, ok := want.([]any); !ok || len(gs) != len(ws) {
+				t.Errorf("%q: got %#v, want %#v", raw, got, want)
+			}
+			return
+		}
+		if got != want {
+			t.Errorf("%q: got %#v (%T), want %#v (%T)", raw, got, got, want, want)
+		}
+	}
+	f("", "")
+	f("0.2", 0.2)
+	f("5", int64(5))
+	f("-5", int64(-5))
+	f("true", true)
+	f("True", "True") // TOML booleans are lower-case
+	f(`"quoted"`, "quoted")
+	f("plain words", "plain words")
+	f("127.0.0.1:8000", "127.0.0.1:8000")
+	f("1979-05-27", "1979-05-27") // a date stays the string written
+	f(`["US","DE"]`, []any{"US", "DE"})
+	f("redis://localhost:6379", "redis://localhost:6379")
+}
