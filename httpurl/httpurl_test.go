@@ -121,6 +121,7 @@ var normalizeCases = []struct{ in, want string }{
 	{"https://a.com/?q#f?g", "https://a.com/?q#f?g"},
 	{"https://a.com/#ü", "https://a.com/#%C3%BC"},
 	{"https://a.com/?#", "https://a.com/?#"},
+	{"https://a.com/#a\x00b", "https://a.com/#a%00b"},
 
 	// Credentials: the last '@' ends them, the first ':' splits them, and
 	// empty parts are left out.

@@ -26,8 +26,13 @@ func (s *encodeSet) contains(c byte) bool {
 
 // The WHATWG percent-encode sets used by http and https URLs. They are
 // spelled out, rather than built on one another as the standard does, so each
-// can be checked at a glance. They match the sets of the Rust url crate that
-// pydantic-core uses, which do not include '^' in the path set.
+// can be checked at a glance.
+//
+// The path set deliberately lacks '^'. The standard added it in 2025
+// (whatwg/url#846), but the Rust url crate only followed after 2.5.8
+// (servo/rust-url#1141), and 2.5.8 is what pydantic-core 2.46.4, the version
+// merino-py locks, is built with. Add '^' here when merino-py's pydantic-core
+// moves to a url crate with the fix.
 var (
 	// fragmentSet: C0 controls, space, '"', '<', '>', '`'.
 	fragmentSet = newEncodeSet(" \"<>`")
