@@ -1,0 +1,52 @@
+# merino-go. `make run` serves the bundled samples on http://localhost:8000; `make test` is what CI runs.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+.PHONY: build run test test-short lint fmt fuzz bench-go version-file data-top-picks clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
+
+run: build
+	MERINO_ENV=development ./bin/merino serve
+
+# The whole suite, with the race detector, plus the lint checks.
+test: lint
+	$(GO) test -race -count=1 ./...
+
+test-short:
+	$(GO) test -count=1 ./...
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# A short run of every fuzz target (each needs its own invocation).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# version.json for /__version__, as the Dockerfile writes it.
+version-file:
+	printf '{"source":"https://github.com/mozilla-services/merino-go","version":"%s","commit":"%s","build":"%s"}\n' \
+	  "$(VERSION)" "$(COMMIT)" "$${BUILD_URL:-local}" > version.json
+
+# Rebuild data/top_picks.json from ../shared/data (see data/PROVENANCE.md).
+data-top-picks:
+	$(GO) run ./data/gen/toppicks -shared ../shared/data -out data/top_picks.json
+
+clean:
+	rm -rf bin

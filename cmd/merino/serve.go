@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/mozilla-services/merino-go/config"
+	"github.com/mozilla-services/merino-go/loaders"
+	"github.com/mozilla-services/merino-go/server"
+	"github.com/mozilla-services/merino-go/suggest"
+)
+
+func serve(args []string, stderr io.Writer) int {
+	if len(args) > 0 {
+		return fatal(stderr, fmt.Errorf("serve takes no arguments, got %q", args))
+	}
+	cfg, err := config.Load(nil)
+	if err != nil {
+		return fatal(stderr, err)
+	}
+	log := newLogger(cfg.Logging, os.Stdout)
+	for _, w := range cfg.Warnings {
+		log.Warn("ignoring configuration: " + w)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	app, err := build(cfg, log)
+	if err != nil {
+		return fatal(stderr, err)
+	}
+	// Load every source once before serving. A failure is logged and the provider starts
+	// empty, as merino-py's do; the syncer keeps trying on its interval.
+	for _, s := range app.syncers {
+		_, _ = s.Sync(ctx)
+	}
+	var wg sync.WaitGroup
+	for _, s := range app.syncers {
+		wg.Add(1)
+		go func(s *loaders.Syncer) {
+			defer wg.Done()
+			s.Run(ctx)
+		}(s)
+	}
+
+	errc := make(chan error, 2)
+	if cfg.HTTP.AdminListen != "" {
+		admin := server.NewAdminServer()
+		go func() {
+			errc <- server.ListenAndServe(ctx, cfg.HTTP.AdminListen, cfg.HTTP.ShutdownGrace, admin.Serve, admin.ShutdownWithContext,
+				func(a net.Addr) { log.Info("admin listener (metrics, pprof) ready", "address", a.String()) })
+		}()
+	}
+	go func() {
+		errc <- server.ListenAndServe(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownGrace, app.server.Serve, app.server.Shutdown,
+			func(a net.Addr) {
+				log.Info("serving", "address", "http://"+a.String(), "env", cfg.Env, "providers", len(app.providers))
+			})
+	}()
+
+	listeners := 1
+	if cfg.HTTP.AdminListen != "" {
+		listeners = 2
+	}
+	code := 0
+	for i := 0; i < listeners; i++ {
+		if err := <-errc; err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("server stopped", "error", err.Error())
+			code = 1
+			stop() // one listener failing takes the process down, so an orchestrator restarts it
+		}
+	}
+	stop()
+	wg.Wait()
+	log.Info("shut down")
+	return code
+}
+
+// app is a wired process: providers, their syncers, and the public server.
+type app struct {
+	providers []suggest.Provider
+	syncers   []*loaders.Syncer
+	server    *server.Server
+}
+
+func build(cfg *config.Config, log *slog.Logger) (*app, error) {
+	a := &app{}
+	for _, pc := range cfg.Providers {
+		p, syncer, err := newProvider(pc, log)
+		if err != nil {
+			return nil, err
+		}
+		a.providers = append(a.providers, p)
+		if syncer != nil {
+			a.syncers = append(a.syncers, syncer)
+		}
+	}
+	set, err := suggest.NewSet(a.providers, cfg.Runtime.QueryTimeout, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.server = server.New(server.Options{
+		Providers:                 set,
+		ClientVariantMax:          cfg.Web.ClientVariantMax,
+		QueryCharacterMax:         cfg.Web.QueryCharacterMax,
+		ClientVariantCharacterMax: cfg.Web.ClientVariantCharacterMax,
+		HeaderCharacterMax:        cfg.Web.HeaderCharacterMax,
+		SuggestionsTTL:            cfg.Runtime.SuggestionsTTL,
+		VersionFile:               cfg.VersionFile,
+		ReadTimeout:               cfg.HTTP.ReadTimeout,
+		WriteTimeout:              cfg.HTTP.WriteTimeout,
+		MaxRequestHeaderBytes:     cfg.HTTP.MaxRequestHeaderBytes,
+		Log:                       log,
+	})
+	return a, nil
+}

@@ -1,0 +1,170 @@
+// Package loaders fetches the data merino-go serves and keeps it fresh.
+//
+// A Source yields the bytes of one data set (a local file, or an http(s) URL) and tells cheaply
+// whether they changed since the last fetch (modification time; ETag / Last-Modified). A Syncer
+// polls a Source on an interval and hands changed bytes to an Apply function that parses them,
+// builds a new snapshot off to the side, validates it and swaps it in. Whatever fails — the
+// fetch, the parse, the validation — the snapshot being served stays: a bad or unreachable
+// source never replaces good data.
+//
+// Sub-packages hold the parsers of each source format.
+package loaders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// MaxSourceBytes bounds what one fetch may read: a source that grows past it is an error, not
+// an out-of-memory kill.
+const MaxSourceBytes = 512 << 20
+
+// Version identifies one content of a source, so that the next fetch can skip unchanged data.
+type Version struct {
+	// ETag and LastModified come from an HTTP response.
+	ETag         string
+	LastModified string
+	// ModTime and Size come from a file's metadata.
+	ModTime time.Time
+	Size    int64
+}
+
+// Source yields the bytes of one data set.
+type Source interface {
+	// Fetch returns the current content and its version, or changed=false (and no data) when
+	// the content is still prev.
+	Fetch(ctx context.Context, prev Version) (data []byte, v Version, changed bool, err error)
+	// String names the source for logs and metrics (a path, or a URL without credentials).
+	String() string
+}
+
+// HTTPOptions are the timeouts of an http(s) source.
+type HTTPOptions struct {
+	ConnectTimeout time.Duration
+	RequestTimeout time.Duration
+}
+
+// NewSource returns the source a config value names: an http:// or https:// URL, or else a
+// local file path.
+func NewSource(spec string, opts HTTPOptions) (Source, error) {
+	if spec == "" {
+		return nil, errors.New("no source given")
+	}
+	lower := strings.ToLower(spec)
+	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
+		u, err := url.Parse(spec)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("cannot use %q as a source URL: host missing or URL malformed", spec)
+		}
+		return newHTTPSource(spec, u.Redacted(), opts), nil
+	}
+	if strings.Contains(spec, "://") {
+		return nil, fmt.Errorf("cannot use %q as a source: only file paths and http(s) URLs are supported", spec)
+	}
+	return &fileSource{path: spec}, nil
+}
+
+// fileSource reads a local file; its version is the modification time and size.
+type fileSource struct{ path string }
+
+func (f *fileSource) String() string { return f.path }
+
+func (f *fileSource) Fetch(_ context.Context, prev Version) ([]byte, Version, bool, error) {
+	st, err := os.Stat(f.path)
+	if err != nil {
+		return nil, prev, false, fmt.Errorf("cannot stat %q: %w", f.path, err)
+	}
+	if st.IsDir() {
+		return nil, prev, false, fmt.Errorf("cannot read %q: it is a directory", f.path)
+	}
+	v := Version{ModTime: st.ModTime(), Size: st.Size()}
+	if v.ModTime.Equal(prev.ModTime) && v.Size == prev.Size {
+		return nil, prev, false, nil
+	}
+	if st.Size() > MaxSourceBytes {
+		return nil, prev, false, fmt.Errorf("cannot read %q: %d bytes is more than the %d allowed", f.path, st.Size(), MaxSourceBytes)
+	}
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		return nil, prev, false, fmt.Errorf("cannot read %q: %w", f.path, err)
+	}
+	return data, v, true, nil
+}
+
+// httpSource GETs a URL with If-None-Match / If-Modified-Since, so that unchanged data costs
+// one small request.
+type httpSource struct {
+	url, name string
+	client    *fasthttp.Client
+	timeout   time.Duration
+}
+
+func newHTTPSource(rawURL, name string, opts HTTPOptions) *httpSource {
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 5 * time.Second
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 30 * time.Second
+	}
+	return &httpSource{
+		url:     rawURL,
+		name:    name,
+		timeout: opts.RequestTimeout,
+		client: &fasthttp.Client{
+			Name: "merino-go",
+			Dial: func(addr string) (net.Conn, error) {
+				return fasthttp.DialTimeout(addr, opts.ConnectTimeout)
+			},
+			MaxResponseBodySize: MaxSourceBytes,
+			ReadTimeout:         opts.RequestTimeout,
+			WriteTimeout:        opts.RequestTimeout,
+		},
+	}
+}
+
+func (h *httpSource) String() string { return h.name }
+
+func (h *httpSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, bool, error) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(h.url)
+	req.Header.SetMethod(fasthttp.MethodGet)
+	if prev.ETag != "" {
+		req.Header.Set(fasthttp.HeaderIfNoneMatch, prev.ETag)
+	}
+	if prev.LastModified != "" {
+		req.Header.Set(fasthttp.HeaderIfModifiedSince, prev.LastModified)
+	}
+	timeout := h.timeout
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
+		timeout = time.Until(dl)
+	}
+	if err := h.client.DoTimeout(req, resp, timeout); err != nil {
+		return nil, prev, false, fmt.Errorf("cannot fetch %s: %w", h.name, err)
+	}
+	switch code := resp.StatusCode(); {
+	case code == fasthttp.StatusNotModified:
+		return nil, prev, false, nil
+	case code != fasthttp.StatusOK:
+		return nil, prev, false, fmt.Errorf("cannot fetch %s: HTTP %d", h.name, code)
+	}
+	v := Version{
+		ETag:         string(resp.Header.Peek(fasthttp.HeaderETag)),
+		LastModified: string(resp.Header.Peek(fasthttp.HeaderLastModified)),
+	}
+	if v.ETag != "" && v.ETag == prev.ETag {
+		// A server that ignores If-None-Match but sends the same ETag: nothing changed.
+		return nil, prev, false, nil
+	}
+	return append([]byte(nil), resp.Body()...), v, true, nil
+}

@@ -1,0 +1,35 @@
+//go:build !race
+
+package server
+
+import (
+	"testing"
+
+	"github.com/valyala/fasthttp"
+)
+
+// The suggest path allocates nothing once pools are warm: parsing, validation, the top picks
+// lookup, the JSON answer and the request id.
+func TestAllocsSuggestTopPicks(t *testing.T) {
+	s := benchServer(t)
+	for _, uri := range append(keystrokes,
+		"/api/v1/suggest?q=exam&country=US&region=CA,SF&city=Milton&source=urlbar",
+		"/api/v1/suggest?q=a@b.c",
+		"/api/v1/suggest?q=x&source=nope", // a 400 body
+	) {
+		ctx := newCtx(uri)
+		var req fasthttp.Request
+		ctx.Request.CopyTo(&req)
+		run := func() {
+			req.CopyTo(&ctx.Request)
+			ctx.Response.Reset()
+			s.Handle(ctx)
+		}
+		for i := 0; i < 10; i++ {
+			run() // warm the pools
+		}
+		if n := testing.AllocsPerRun(200, run); n != 0 {
+			t.Errorf("%s: %v allocations per request", uri, n)
+		}
+	}
+}

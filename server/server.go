@@ -1,0 +1,290 @@
+// Package server is merino-go's HTTP face: fasthttp handlers for Firefox's API (suggest,
+// providers, Dockerflow, docs), the middleware every response passes (request id, CORS), and
+// the admin listener (/metrics, pprof). It depends on suggest's small Provider/Set interface,
+// never on an index.
+//
+// Responses are byte-for-byte those of merino-py (FastAPI/Starlette): the same status codes,
+// bodies and headers, written by hand into pooled buffers.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/mozilla-services/merino-go/suggest"
+)
+
+// Options configure a Server. They are read once, at construction.
+type Options struct {
+	Providers *suggest.Set
+	// Limits of [web.api.v1].
+	ClientVariantMax          int
+	QueryCharacterMax         int
+	ClientVariantCharacterMax int
+	HeaderCharacterMax        int
+	// SuggestionsTTL is runtime.default_suggestions_response_ttl_sec.
+	SuggestionsTTL int
+	// VersionFile is served by /__version__.
+	VersionFile string
+
+	ReadTimeout           time.Duration
+	WriteTimeout          time.Duration
+	MaxRequestHeaderBytes int
+
+	Log *slog.Logger
+}
+
+// Server serves the public API. Create it with New; it is safe for concurrent use.
+type Server struct {
+	opts         Options
+	log          *slog.Logger
+	cacheControl []byte // "private, max-age=<ttl>", fixed at startup
+	providersDoc []byte // /api/v1/providers body, fixed at startup
+	http         *fasthttp.Server
+	pool         sync.Pool // *exchange
+}
+
+// New returns a server for the given providers and limits.
+func New(opts Options) *Server {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		opts:         opts,
+		log:          opts.Log,
+		cacheControl: []byte("private, max-age=" + strconv.Itoa(opts.SuggestionsTTL)),
+	}
+	s.providersDoc = appendProviders(nil, opts.Providers.All())
+	s.pool.New = func() any { return new(exchange) }
+	s.http = &fasthttp.Server{
+		Handler:               s.Handle,
+		Name:                  "",
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		ReadTimeout:           opts.ReadTimeout,
+		WriteTimeout:          opts.WriteTimeout,
+		IdleTimeout:           60 * time.Second,
+		ReadBufferSize:        max(opts.MaxRequestHeaderBytes, 4096),
+		// Firefox sends GETs; a request body is never needed.
+		MaxRequestBodySize:            64 << 10,
+		DisablePreParseMultipartForm:  true,
+		CloseOnShutdown:               true,
+		DisableHeaderNamesNormalizing: false,
+		Logger:                        fasthttpLogger{opts.Log},
+		ErrorHandler:                  requestError,
+	}
+	return s
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
+
+// Shutdown stops accepting connections and waits, until ctx is done, for in-flight requests
+// to finish.
+func (s *Server) Shutdown(ctx context.Context) error { return s.http.ShutdownWithContext(ctx) }
+
+// Handle is the fasthttp handler of the public listener: request id and CORS around the
+// routes, as merino-py's middleware stack does.
+func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
+	x := s.pool.Get().(*exchange)
+	defer func() {
+		x.reset()
+		s.pool.Put(x)
+	}()
+
+	x.requestID = appendRequestID(x.requestID[:0], ctx.Request.Header.Peek("X-Request-Id"))
+	origin := ctx.Request.Header.Peek(fasthttp.HeaderOrigin)
+
+	if len(origin) > 0 && ctx.IsOptions() && len(ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestMethod)) > 0 {
+		preflight(ctx)
+	} else {
+		s.route(ctx, x)
+		if len(origin) > 0 {
+			allowOrigin(ctx, origin)
+		}
+	}
+	ctx.Response.Header.SetCanonical(headerRequestID, x.requestID)
+}
+
+var headerRequestID = []byte("X-Request-Id")
+
+// route dispatches on the path. Every route answers GET only; FastAPI adds no HEAD.
+func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) {
+	path := ctx.Path()
+	h := s.lookup(string(path))
+	if h == nil {
+		s.notFound(ctx, path)
+		return
+	}
+	if !ctx.IsGet() {
+		ctx.Response.Header.Set(fasthttp.HeaderAllow, "GET")
+		writeJSON(ctx, fasthttp.StatusMethodNotAllowed, detailMethodNotAllowed)
+		return
+	}
+	h(s, ctx, x)
+}
+
+type handler func(s *Server, ctx *fasthttp.RequestCtx, x *exchange)
+
+func (s *Server) lookup(path string) handler {
+	switch path {
+	case "/api/v1/suggest":
+		return (*Server).suggest
+	case "/api/v1/providers":
+		return (*Server).providers
+	case "/__heartbeat__", "/__lbheartbeat__":
+		return (*Server).heartbeat
+	case "/__version__":
+		return (*Server).version
+	case "/__error__":
+		return (*Server).errorEndpoint
+	case "/":
+		return (*Server).root
+	case "/docs":
+		return (*Server).docs
+	case "/openapi.json":
+		return (*Server).openAPI
+	}
+	return nil
+}
+
+var (
+	detailNotFound         = []byte(`{"detail":"Not Found"}`)
+	detailMethodNotAllowed = []byte(`{"detail":"Method Not Allowed"}`)
+)
+
+// notFound is Starlette's router: a path that matches a route once a trailing slash is added
+// or removed is redirected (307) there, query string kept; anything else is 404.
+func (s *Server) notFound(ctx *fasthttp.RequestCtx, path []byte) {
+	var other string
+	if n := len(path); n > 1 && path[n-1] == '/' {
+		other = string(path[:n-1])
+	} else {
+		other = string(path) + "/"
+	}
+	if s.lookup(other) != nil {
+		u := fasthttp.AcquireURI()
+		defer fasthttp.ReleaseURI(u)
+		ctx.URI().CopyTo(u)
+		u.SetPath(other)
+		ctx.Response.Header.SetBytesV(fasthttp.HeaderLocation, u.FullURI())
+		ctx.SetStatusCode(fasthttp.StatusTemporaryRedirect)
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusNotFound, detailNotFound)
+}
+
+// writeJSON sets a constant JSON body (one that lives as long as the process).
+func writeJSON(ctx *fasthttp.RequestCtx, status int, body []byte) {
+	ctx.SetStatusCode(status)
+	ctx.Response.Header.SetContentTypeBytes(contentTypeJSON)
+	ctx.Response.SetBodyRaw(body)
+}
+
+// sendJSON hands x.buf to the response as its body and takes the response's previous body
+// buffer in exchange: fasthttp writes the response after the handler returns, when x is
+// already back in the pool, so the bytes must belong to the response by then. No copy, no
+// allocation once both buffers have grown.
+func sendJSON(ctx *fasthttp.RequestCtx, status int, x *exchange) {
+	ctx.SetStatusCode(status)
+	ctx.Response.Header.SetContentTypeBytes(contentTypeJSON)
+	x.buf = ctx.Response.SwapBody(x.buf)[:0]
+}
+
+var contentTypeJSON = []byte("application/json")
+
+// exchange is the per-request scratch space, pooled: nothing on the suggest path allocates
+// once the pool is warm.
+type exchange struct {
+	requestID []byte
+	req       suggest.Request
+	chosen    []suggest.Provider
+	out       []suggest.Suggestion
+	errs      []fieldError
+	buf       []byte
+	scratch   []byte // backing store for repaired (invalid UTF-8) parameter values
+}
+
+func (x *exchange) reset() {
+	x.req.Reset()
+	clear(x.chosen)
+	x.chosen = x.chosen[:0]
+	clear(x.out)
+	x.out = x.out[:0]
+	x.errs = x.errs[:0]
+	x.buf = x.buf[:0]
+	x.scratch = x.scratch[:0]
+	// A buffer that grew for one hostile request is not kept for every later one.
+	if cap(x.buf) > 1<<20 {
+		x.buf = nil
+	}
+	if cap(x.scratch) > 1<<20 {
+		x.scratch = nil
+	}
+}
+
+// requestError answers requests fasthttp could not parse (oversized headers, timeouts,
+// garbage) with a JSON body like every other error, instead of fasthttp's plain text.
+func requestError(ctx *fasthttp.RequestCtx, err error) {
+	var small *fasthttp.ErrSmallBuffer
+	var netErr net.Error
+	switch {
+	case errors.As(err, &small):
+		writeJSON(ctx, fasthttp.StatusRequestHeaderFieldsTooLarge, detailHeadersTooLarge)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		writeJSON(ctx, fasthttp.StatusRequestTimeout, detailRequestTimeout)
+	default:
+		writeJSON(ctx, fasthttp.StatusBadRequest, detailBadRequest)
+	}
+}
+
+var (
+	detailHeadersTooLarge = []byte(`{"detail":"Request Header Fields Too Large"}`)
+	detailRequestTimeout  = []byte(`{"detail":"Request Timeout"}`)
+	detailBadRequest      = []byte(`{"detail":"Bad Request"}`)
+)
+
+// fasthttpLogger sends fasthttp's own messages (malformed requests, ...) to slog.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	l.log.Debug(fmt.Sprintf(format, args...), "logger", "fasthttp")
+}
+
+// ListenAndServe listens on addr and serves until ctx is done, then shuts down gracefully
+// within grace. It returns the listener's address through ready, once listening.
+func ListenAndServe(ctx context.Context, addr string, grace time.Duration, serve func(net.Listener) error, shutdown func(context.Context) error, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %q: %w", addr, err)
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("cannot shut down %q cleanly: %w", addr, err)
+	}
+	return nil
+}
+
+// readVersion reads the Dockerflow version file on each call: it is small, rarely asked for,
+// and a deployment may write it after startup.
+func readVersion(path string) ([]byte, error) { return os.ReadFile(path) }

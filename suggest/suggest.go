@@ -1,0 +1,113 @@
+// Package suggest is the domain of Firefox Suggest: the request a browser sends, the
+// suggestions providers answer with, and the fan-out that asks the chosen providers within
+// their timeouts. It knows nothing of HTTP; the server fills a Request and writes the answer.
+//
+// A provider is a struct with its settings and an atomic pointer to its current snapshot. The
+// loaders own building snapshots; the provider owns answering. Providers that are pure memory
+// lookups run inline on the request goroutine; the others run concurrently under a deadline.
+package suggest
+
+import (
+	"context"
+	"time"
+)
+
+// Request is one suggest request, parsed by the server. Requests are pooled: strings in it
+// borrow the server's request buffers and are valid only until the response is written, so a
+// provider that keeps anything beyond Query must copy it.
+type Request struct {
+	// Query is the raw `q` parameter (valid UTF-8). Providers normalise it themselves, as
+	// merino-py's normalize_query does, without allocating where they can.
+	Query string
+	// Source is urlbar, newtab or unknown.
+	Source string
+	// RequestType is "", location or weather (the weather provider's parameter).
+	RequestType string
+	// Country, Regions and City come from the request's own parameters when all three are
+	// given, else from geolocation.
+	Country string
+	Regions []string
+	City    string
+	// Languages is the Accept-Language list, best first; never empty.
+	Languages []string
+	// IsSoftPII is set when the query holds a digit: providers still answer, logs are skipped.
+	IsSoftPII bool
+	// ClientVariants is the client_variants parameter split on commas.
+	ClientVariants []string
+}
+
+// Reset clears the request for reuse, keeping slice capacity.
+func (r *Request) Reset() {
+	*r = Request{
+		Regions:        r.Regions[:0],
+		Languages:      r.Languages[:0],
+		ClientVariants: r.ClientVariants[:0],
+	}
+}
+
+// Suggestion is one answer, pre-rendered. Static providers render their suggestions to JSON
+// once, at index build time; a request only splices the score and, where it varies, the
+// full_keyword. All byte slices are read-only and owned by the provider's snapshot, which
+// stays alive while a Suggestion refers to it.
+//
+// The JSON object is Head, then the score, then Tail; when HasKeyword is set, Keyword (as a
+// JSON string) and Rest follow Tail. Head starts with `{` and ends with `"score":`; the last
+// part written ends with `}`.
+type Suggestion struct {
+	Provider   string
+	Score      float64
+	Head       []byte
+	Tail       []byte
+	HasKeyword bool
+	Keyword    string
+	Rest       []byte
+}
+
+// Availability is what /api/v1/providers reports for a provider.
+type Availability uint8
+
+// The availabilities of merino-py's ProviderResponse.
+const (
+	EnabledByDefault Availability = iota
+	DisabledByDefault
+	Hidden
+)
+
+// String returns merino-py's wire name of the availability.
+func (a Availability) String() string {
+	switch a {
+	case EnabledByDefault:
+		return "enabled_by_default"
+	case DisabledByDefault:
+		return "disabled_by_default"
+	default:
+		return "hidden"
+	}
+}
+
+// Provider answers suggest requests. Implementations are safe for concurrent use.
+type Provider interface {
+	// ID is the configured id (the [providers.<id>] table name).
+	ID() string
+	// Availability says whether the provider answers requests that do not name it.
+	Availability() Availability
+	// Timeout is the provider's query_timeout_sec.
+	Timeout() time.Duration
+	// Inline reports whether Query is a pure in-memory lookup that never blocks. Inline
+	// providers run on the request goroutine: a goroutine costs more than their lookup.
+	Inline() bool
+	// Validate checks a request before any provider is queried; an error (an *Error, usually
+	// 400) fails the whole request, as merino-py's provider validate() does.
+	Validate(req *Request) error
+	// Query appends the provider's suggestions to dst. An error drops this provider's results
+	// and nothing else. Query must not retain req or its strings.
+	Query(ctx context.Context, req *Request, dst []Suggestion) ([]Suggestion, error)
+}
+
+// Error is an error with the HTTP status and detail merino-py would answer with.
+type Error struct {
+	Status int
+	Detail string
+}
+
+func (e *Error) Error() string { return e.Detail }

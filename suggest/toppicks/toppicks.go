@@ -1,0 +1,235 @@
+// Package toppicks is the top_picks provider: one navigational suggestion for a prefix of a
+// popular site's domain label, as merino-py's top_picks provider answers it.
+package toppicks
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mozilla-services/merino-go/index/domains"
+	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/suggest"
+)
+
+// ProviderName is what the `provider` field of every top_picks suggestion says, whatever the
+// configured id: merino-py hard-codes it.
+const ProviderName = "top_picks"
+
+// Entry is one domain record of a top picks source, checked and normalised by the loader.
+type Entry struct {
+	// Domain is the second-level label, stripped and lower-cased.
+	Domain string
+	// Similars are misspellings that also find the domain, used as given (merino-py does not
+	// normalise them).
+	Similars []string
+	Title    string
+	// URL is already in pydantic HttpUrl form (see package httpurl).
+	URL string
+	// Icon is served verbatim; HasIcon false means the record's icon was null.
+	Icon    string
+	HasIcon bool
+	// Categories are serp_categories; HasCategories false means the record had none, and the
+	// key is then left out of the JSON (exclude_none).
+	Categories    []int64
+	HasCategories bool
+	// Servable is false for a record merino-py indexes but fails to serialise (a null title,
+	// an invalid URL, a removed category): it takes its keys, and answers nothing for them.
+	Servable bool
+}
+
+// Snapshot is one immutable generation of the provider's data: the index and the rendered
+// suggestions it points to.
+type Snapshot struct {
+	index *domains.Index
+	heads [][]byte
+	tails [][]byte
+	// Blocked counts entries dropped by the domain blocklist.
+	Blocked int
+}
+
+// NewSnapshot builds the index and renders every suggestion's JSON once. Blocked domains
+// (compared lower-cased) are skipped entirely, their similars too, as merino-py does.
+func NewSnapshot(entries []Entry, opts domains.Options, blocklist []string) *Snapshot {
+	blocked := make(map[string]bool, len(blocklist))
+	for _, d := range blocklist {
+		blocked[NormalizeQuery(d)] = true
+	}
+	b := domains.NewBuilder(opts)
+	s := &Snapshot{}
+	for i := range entries {
+		e := &entries[i]
+		if blocked[e.Domain] {
+			s.Blocked++
+			continue
+		}
+		b.Add(e.Domain, e.Similars)
+		var head, tail []byte
+		if e.Servable {
+			head, tail = render(e)
+		}
+		s.heads = append(s.heads, head)
+		s.tails = append(s.tails, tail)
+	}
+	s.index = b.Build()
+	return s
+}
+
+// Len is the number of domains served.
+func (s *Snapshot) Len() int { return s.index.Len() }
+
+// Keys is the number of index keys, for metrics and readiness details.
+func (s *Snapshot) Keys() int { return s.index.Keys() }
+
+// render writes the suggestion as merino-py serialises it: BaseSuggestion's field order
+// (title, url, provider, is_sponsored, score, icon, categories, is_top_pick) then block_id,
+// None fields left out.
+func render(e *Entry) (head, tail []byte) {
+	head = append(head, `{"title":`...)
+	head = jsonw.AppendString(head, e.Title)
+	head = append(head, `,"url":`...)
+	head = jsonw.AppendString(head, e.URL)
+	head = append(head, `,"provider":"`+ProviderName+`","is_sponsored":false,"score":`...)
+	if e.HasIcon {
+		tail = append(tail, `,"icon":`...)
+		tail = jsonw.AppendString(tail, e.Icon)
+	}
+	if e.HasCategories {
+		tail = append(tail, `,"categories":`...)
+		tail = jsonw.AppendIntList(tail, e.Categories)
+	}
+	tail = append(tail, `,"is_top_pick":true,"block_id":0}`...)
+	return head, tail
+}
+
+// Settings are the provider's configuration, read once at startup.
+type Settings struct {
+	ID               string
+	Score            float64
+	EnabledByDefault bool
+	Timeout          time.Duration
+}
+
+// Provider answers from the current snapshot, swapped in whole by the loader.
+type Provider struct {
+	settings Settings
+	snap     atomic.Pointer[Snapshot]
+}
+
+// New returns a provider with no data: it answers nothing until Store is called.
+func New(s Settings) *Provider { return &Provider{settings: s} }
+
+// Store makes snap the snapshot every later request reads. Requests in flight finish on the
+// snapshot they loaded.
+func (p *Provider) Store(snap *Snapshot) { p.snap.Store(snap) }
+
+// Snapshot returns the current snapshot, nil before the first load.
+func (p *Provider) Snapshot() *Snapshot { return p.snap.Load() }
+
+// ID implements suggest.Provider.
+func (p *Provider) ID() string { return p.settings.ID }
+
+// Availability implements suggest.Provider.
+func (p *Provider) Availability() suggest.Availability {
+	if p.settings.EnabledByDefault {
+		return suggest.EnabledByDefault
+	}
+	return suggest.DisabledByDefault
+}
+
+// Timeout implements suggest.Provider.
+func (p *Provider) Timeout() time.Duration { return p.settings.Timeout }
+
+// Inline implements suggest.Provider: a lookup is a few map reads.
+func (p *Provider) Inline() bool { return true }
+
+// Validate implements suggest.Provider: top_picks accepts every request.
+func (p *Provider) Validate(*suggest.Request) error { return nil }
+
+// maxQuery bounds the stack buffer a query is lower-cased into. No domain or similar is near
+// this long, so a longer query cannot match and is not looked at.
+const maxQuery = 256
+
+// Query implements suggest.Provider: normalise as merino-py does (strip, lower-case), ignore
+// queries that start with "http", look the query up by its length and answer the first match
+// with the configured score. It does not allocate.
+func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.Suggestion) ([]suggest.Suggestion, error) {
+	snap := p.snap.Load()
+	if snap == nil {
+		return dst, nil
+	}
+	q := trimSpace(req.Query)
+	if len(q) > maxQuery {
+		return dst, nil
+	}
+	var buf [2 * maxQuery]byte
+	lq := appendLower(buf[:0], q)
+	if len(lq) >= 4 && string(lq[:4]) == "http" {
+		return dst, nil
+	}
+	id, ok := snap.index.Lookup(lq)
+	if !ok || snap.heads[id] == nil {
+		return dst, nil
+	}
+	return append(dst, suggest.Suggestion{
+		Provider: p.settings.ID,
+		Score:    p.settings.Score,
+		Head:     snap.heads[id],
+		Tail:     snap.tails[id],
+	}), nil
+}
+
+// trimSpace is Python's str.strip(): Unicode white space plus the ASCII separators
+// U+001C..U+001F, which Python counts as white space and Go does not.
+func trimSpace(s string) string {
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		if !isPySpace(r) {
+			break
+		}
+		s = s[n:]
+	}
+	for len(s) > 0 {
+		r, n := utf8.DecodeLastRuneInString(s)
+		if !isPySpace(r) {
+			break
+		}
+		s = s[:len(s)-n]
+	}
+	return s
+}
+
+func isPySpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// appendLower is Python's str.lower() for what matters here: per-rune lower-casing, with the
+// one unconditional multi-rune mapping (U+0130 → "i̇"). The context-dependent final sigma is not
+// reproduced; no domain label contains a sigma.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r == 0x130 {
+			dst = append(dst, "i\u0307"...)
+			continue
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+	}
+	return dst
+}
+
+// NormalizeQuery is merino-py's normalize_query (strip, then lower-case), for cold paths: the
+// loader applies it to domain labels.
+func NormalizeQuery(s string) string { return string(appendLower(nil, trimSpace(s))) }
