@@ -31,6 +31,8 @@ type Config struct {
 	Providers []Provider
 	// Warnings are findings that do not stop startup (unknown keys from environment variables).
 	Warnings []string
+	// Sections holds the top-level sections read by the entries of sections, by name.
+	Sections map[string]any
 
 	t *tree
 }
@@ -86,24 +88,15 @@ type Provider struct {
 	Score            float64
 	// QueryTimeout is the provider's query_timeout_sec, or runtime.query_timeout_sec.
 	QueryTimeout time.Duration
-	// TopPicks is set when Type is "top_picks".
-	TopPicks *TopPicks
+	// Settings holds the type's own settings, read by its entry in providerTypes: *TopPicks
+	// for "top_picks", and so on.
+	Settings any
 }
 
-// TopPicks configures a top_picks provider.
-type TopPicks struct {
-	// FilePath is a local path or an http(s):// URL of a merino-py top_picks.json.
-	FilePath         string
-	QueryCharLimit   int
-	FirefoxCharLimit int
-	ResyncInterval   time.Duration
-	DomainBlocklist  []string
-}
-
-// TopPicksBlocklist is merino-py's TOP_PICKS_BLOCKLIST, the default of domain_blocklist.
-var TopPicksBlocklist = []string{
-	"4channel", "draftkings", "furaffinity", "internalfb", "megapersonals", "myvidster",
-	"rt", "sniffies", "thegatewaypundit", "urbandictionary", "winloot", "worldstarhiphop",
+// TopPicks returns the settings of a top_picks provider (nil for another type).
+func (p *Provider) TopPicks() *TopPicks {
+	tp, _ := p.Settings.(*TopPicks)
+	return tp
 }
 
 // Load reads the configuration from the embedded layers, MERINO_CONFIG_FILE and the
@@ -175,6 +168,16 @@ func (c *Config) read(r *reader) {
 		ForwardedAllowIPs: r.strList("location.forwarded_allow_ips"),
 	}
 
+	c.Sections = map[string]any{}
+	names := make([]string, 0, len(sections))
+	for name := range sections {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		c.Sections[name] = sections[name](&tableReader{r: r, base: name})
+	}
+
 	disabled := map[string]bool{}
 	for _, id := range c.Runtime.DisabledProviders {
 		disabled[id] = true
@@ -215,47 +218,102 @@ func (r *reader) provider(id string, defaultTimeout time.Duration) (Provider, bo
 	if v, ok := r.lookup(base + ".query_timeout_sec"); ok {
 		p.QueryTimeout = secondsToDuration(r.asFloat(base+".query_timeout_sec", v, 0.001, 600))
 	}
-	score := func(def float64) float64 {
-		if v, ok := r.lookup(base + ".score"); ok {
-			return r.asFloat(base+".score", v, 0, 1)
-		}
-		return def
+	read, ok := providerTypes[p.Type]
+	if !ok {
+		r.fail(base+".type", "unknown provider type %q (known: %s)", p.Type, strings.Join(KnownTypes(), ", "))
+		return p, true
 	}
-	opt := func(key string, def any) any {
-		if v, ok := r.lookup(base + "." + key); ok {
-			return v
-		}
-		return def
-	}
-	switch p.Type {
-	case "top_picks":
-		p.Score = score(0.25)
-		tp := &TopPicks{
-			FilePath:         r.asString(base+".top_picks_file_path", opt("top_picks_file_path", "")),
-			QueryCharLimit:   r.asInt(base+".query_char_limit", opt("query_char_limit", int64(4)), 1, 64),
-			FirefoxCharLimit: r.asInt(base+".firefox_char_limit", opt("firefox_char_limit", int64(2)), 1, 64),
-			ResyncInterval:   time.Duration(r.asInt(base+".resync_interval_sec", opt("resync_interval_sec", int64(43200)), 1, 1<<31-1)) * time.Second,
-		}
-		if v, ok := r.lookup(base + ".domain_blocklist"); ok {
-			tp.DomainBlocklist = r.asStrList(base+".domain_blocklist", v)
-		} else {
-			tp.DomainBlocklist = TopPicksBlocklist
-		}
-		if tp.FilePath == "" && r.err == nil {
-			r.fail(base+".top_picks_file_path", "required: a file path or an http(s):// URL")
-		}
-		if tp.FirefoxCharLimit > tp.QueryCharLimit && r.err == nil {
-			r.fail(base+".firefox_char_limit", "must not exceed query_char_limit (%d), got %d", tp.QueryCharLimit, tp.FirefoxCharLimit)
-		}
-		p.TopPicks = tp
-	default:
-		r.fail(base+".type", "unknown provider type %q (known: %s)", p.Type, strings.Join(KnownTypes, ", "))
+	pr := &tableReader{r: r, base: base}
+	p.Score, p.Settings = read(pr)
+	if v, ok := r.lookup(base + ".score"); ok {
+		p.Score = r.asFloat(base+".score", v, 0, 1)
 	}
 	return p, true
 }
 
-// KnownTypes lists the provider types this build can create.
-var KnownTypes = []string{"top_picks"}
+// providerTypes maps each provider type to the function that reads its own keys and returns
+// its default score and its settings. Each type registers itself from its own file.
+var providerTypes = map[string]func(pr *tableReader) (defaultScore float64, settings any){}
+
+// sections maps a top-level section a provider type uses ([mars], [remote_settings],
+// [manifest], ...) to the function that reads it; each registers itself from its own file and
+// its value is kept in Config.Sections under its name. A section's keys are read whether or not
+// a provider uses it, so that a typo in one is still an error.
+var sections = map[string]func(tr *tableReader) any{}
+
+// tableReader reads the keys of one table ([providers.<id>] or a top-level section such as
+// [mars]), each with its default.
+type tableReader struct {
+	r    *reader
+	base string
+}
+
+func (pr *tableReader) key(name string) string { return pr.base + "." + name }
+
+func (pr *tableReader) opt(name string) (any, bool) { return pr.r.lookup(pr.key(name)) }
+
+// Str reads a string key, def when absent.
+func (pr *tableReader) Str(name, def string) string {
+	if v, ok := pr.opt(name); ok {
+		return pr.r.asString(pr.key(name), v)
+	}
+	return def
+}
+
+// Int reads an integer key within [min, max], def when absent.
+func (pr *tableReader) Int(name string, def, min, max int64) int {
+	if v, ok := pr.opt(name); ok {
+		return pr.r.asInt(pr.key(name), v, min, max)
+	}
+	return int(def)
+}
+
+// Float reads a number within [min, max], def when absent.
+func (pr *tableReader) Float(name string, def, min, max float64) float64 {
+	if v, ok := pr.opt(name); ok {
+		return pr.r.asFloat(pr.key(name), v, min, max)
+	}
+	return def
+}
+
+// Bool reads a boolean key, def when absent.
+func (pr *tableReader) Bool(name string, def bool) bool {
+	if v, ok := pr.opt(name); ok {
+		return pr.r.asBool(pr.key(name), v)
+	}
+	return def
+}
+
+// Strings reads a list of strings, def when absent.
+func (pr *tableReader) Strings(name string, def []string) []string {
+	if v, ok := pr.opt(name); ok {
+		return pr.r.asStrList(pr.key(name), v)
+	}
+	return def
+}
+
+// Seconds reads a whole number of seconds (at least 1), def when absent.
+func (pr *tableReader) Seconds(name string, def int64) time.Duration {
+	return time.Duration(pr.Int(name, def, 1, 1<<31-1)) * time.Second
+}
+
+// Fail reports a bad value of one key; only the first failure is kept.
+func (pr *tableReader) Fail(name, format string, args ...any) {
+	pr.r.fail(pr.key(name), format, args...)
+}
+
+// Failed reports whether a key already failed (later checks then stay quiet).
+func (pr *tableReader) Failed() bool { return pr.r.err != nil }
+
+// KnownTypes lists the provider types this build can create, sorted.
+func KnownTypes() []string {
+	types := make([]string, 0, len(providerTypes))
+	for t := range providerTypes {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	return types
+}
 
 func (c *Config) validate() error {
 	if err := checkListen("http.listen", c.HTTP.Listen); err != nil {

@@ -35,11 +35,11 @@ func TestDefaultsAndLayers(t *testing.T) {
 	if c.Web != (Web{ClientVariantMax: 10, QueryCharacterMax: 500, ClientVariantCharacterMax: 100, HeaderCharacterMax: 100}) {
 		t.Errorf("web: %+v", c.Web)
 	}
-	if len(c.Providers) != 1 || c.Providers[0].ID != "top_picks" || c.Providers[0].TopPicks.FilePath != "data/top_picks.json" ||
+	if len(c.Providers) != 1 || c.Providers[0].ID != "top_picks" || c.Providers[0].TopPicks().FilePath != "data/top_picks.json" ||
 		c.Providers[0].Score != 0.25 || !c.Providers[0].EnabledByDefault || c.Providers[0].QueryTimeout != 200*time.Millisecond {
 		t.Errorf("providers: %+v", c.Providers)
 	}
-	tp := c.Providers[0].TopPicks
+	tp := c.Providers[0].TopPicks()
 	if tp.QueryCharLimit != 4 || tp.FirefoxCharLimit != 2 || tp.ResyncInterval != 12*time.Hour || len(tp.DomainBlocklist) != 12 {
 		t.Errorf("top picks: %+v", tp)
 	}
@@ -125,8 +125,8 @@ score = 0.1
 	if strings.Join(ids, ",") != "top_picks,zeta,alpha" {
 		t.Errorf("order: %q", ids)
 	}
-	if c.Providers[0].Score != 0.1 || c.Providers[2].TopPicks.QueryCharLimit != 5 || len(c.Providers[2].TopPicks.DomainBlocklist) != 0 {
-		t.Errorf("values: %+v %+v", c.Providers[0], c.Providers[2].TopPicks)
+	if c.Providers[0].Score != 0.1 || c.Providers[2].TopPicks().QueryCharLimit != 5 || len(c.Providers[2].TopPicks().DomainBlocklist) != 0 {
+		t.Errorf("values: %+v %+v", c.Providers[0], c.Providers[2].TopPicks())
 	}
 	// Disabled providers are not created, and their tables are not checked.
 	c = load(t, "MERINO_CONFIG_FILE="+path, `MERINO_RUNTIME__DISABLED_PROVIDERS=["zeta","top_picks"]`)

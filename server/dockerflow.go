@@ -35,12 +35,6 @@ func (s *Server) providers(ctx *fasthttp.RequestCtx, _ *exchange) {
 	writeJSON(ctx, fasthttp.StatusOK, s.providersDoc)
 }
 
-// heartbeat answers /__heartbeat__ and /__lbheartbeat__: 200 with an empty body and no
-// content type, as merino-py's Dockerflow router does.
-func (s *Server) heartbeat(ctx *fasthttp.RequestCtx, _ *exchange) {
-	ctx.SetStatusCode(fasthttp.StatusOK)
-}
-
 // version serves the version file validated as merino-py's Version model: exactly the keys
 // source (an http(s) URL, normalised), version, commit and build, all strings.
 func (s *Server) version(ctx *fasthttp.RequestCtx, x *exchange) {

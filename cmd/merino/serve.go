@@ -94,15 +94,14 @@ type app struct {
 
 func build(cfg *config.Config, log *slog.Logger) (*app, error) {
 	a := &app{}
+	w := &wiring{cfg: cfg, log: log}
 	for _, pc := range cfg.Providers {
-		p, syncer, err := newProvider(pc, log)
+		p, syncers, err := newProvider(pc, w)
 		if err != nil {
 			return nil, err
 		}
 		a.providers = append(a.providers, p)
-		if syncer != nil {
-			a.syncers = append(a.syncers, syncer)
-		}
+		a.syncers = append(a.syncers, syncers...)
 	}
 	set, err := suggest.NewSet(a.providers, cfg.Runtime.QueryTimeout, nil)
 	if err != nil {
