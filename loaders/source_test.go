@@ -50,7 +50,7 @@ func TestNewSource(t *testing.T) {
 	g("/srv/data/top_picks.json", "/srv/data/top_picks.json")
 	g("dev/top_picks.json", "dev/top_picks.json")
 	g("https://cdn.example.com/top_picks.json", "https://cdn.example.com/top_picks.json")
-	g("HTTP://cdn.example.com/x", "HTTP://cdn.example.com/x")
+	g("HTTP://cdn.example.com/x", "http://cdn.example.com/x")
 	// Source names go to logs and metric labels: a password in the URL must not.
 	g("https://user:secret@cdn.example.com/x", "https://user:xxxxx@cdn.example.com/x")
 }

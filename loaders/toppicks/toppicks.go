@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/mozilla-services/merino-go/httpurl"
@@ -46,7 +47,9 @@ func Parse(data []byte, log *slog.Logger) ([]toppicks.Entry, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("not a top picks document: %w", err)
 	}
-	if dec.More() {
+	// Token, not More: More reports false before a stray '}' or ']', which would let
+	// `{...}}` through where merino-py's json.load fails with "Extra data".
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("not a top picks document: trailing data after the JSON object")
 	}
 	if doc.Domains == nil {
@@ -86,8 +89,9 @@ func entry(r *record) (checked, error) {
 			return e, fmt.Errorf("missing %q", req.name)
 		}
 	}
-	if err := json.Unmarshal(r.Domain, &e.Domain); err != nil {
-		return e, fmt.Errorf(`"domain" must be a string: %w`, err)
+	// merino-py calls .strip() on the domain: a null fails its whole build.
+	if err := json.Unmarshal(r.Domain, &e.Domain); err != nil || string(r.Domain) == "null" {
+		return e, fmt.Errorf(`"domain" must be a string, got %.40s`, r.Domain)
 	}
 	e.Domain = toppicks.NormalizeQuery(e.Domain)
 	if r.Similars != nil && string(r.Similars) != "null" {
