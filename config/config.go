@@ -29,6 +29,8 @@ type Config struct {
 	Location    Location
 	// Providers are the providers to create, in config order, without the disabled ones.
 	Providers []Provider
+	// Flags are the feature flags of [flags.<name>] tables, sorted by name.
+	Flags []Flag
 	// Warnings are findings that do not stop startup (unknown keys from environment variables).
 	Warnings []string
 	// Sections holds the top-level sections read by the entries of sections, by name.
@@ -78,6 +80,15 @@ type Location struct {
 	MaxmindDatabase   string
 	ClientIPOverride  string
 	ForwardedAllowIPs []string
+}
+
+// Flag is one [flags.<name>] table: merino-py's feature flag.
+type Flag struct {
+	Name string
+	// Enabled is the fraction of requests (or sessions) the flag is on for, 0..1.
+	Enabled float64
+	// Scheme is "session" (bucket by the sid parameter, the default) or "random".
+	Scheme string
 }
 
 // Provider is one [providers.<id>] table.
@@ -176,6 +187,26 @@ func (c *Config) read(r *reader) {
 	sort.Strings(names)
 	for _, name := range names {
 		c.Sections[name] = sections[name](&tableReader{r: r, base: name})
+	}
+
+	if table, ok := r.t.root["flags"].(map[string]any); ok {
+		names := make([]string, 0, len(table))
+		for name := range table {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			base := "flags." + name
+			f := Flag{Name: name, Scheme: "session"}
+			f.Enabled = r.float(base+".enabled", 0, 1)
+			if v, ok := r.lookup(base + ".scheme"); ok {
+				f.Scheme = r.asString(base+".scheme", v)
+				if f.Scheme != "session" && f.Scheme != "random" && r.err == nil {
+					r.fail(base+".scheme", "must be session or random, got %q", f.Scheme)
+				}
+			}
+			c.Flags = append(c.Flags, f)
+		}
 	}
 
 	disabled := map[string]bool{}

@@ -228,3 +228,23 @@ func TestParseEnvValue(t *testing.T) {
 	f(`["US","DE"]`, []any{"US", "DE"})
 	f("redis://localhost:6379", "redis://localhost:6379")
 }
+
+func TestFlagsAndGeolocation(t *testing.T) {
+	c := load(t, "MERINO_ENV=testing", "MERINO_FLAGS__ROLLOUT__ENABLED=0.25", "MERINO_PROVIDERS__GEO__TYPE=geolocation")
+	if len(c.Flags) != 2 || c.Flags[0].Name != "rollout" || c.Flags[0].Enabled != 0.25 || c.Flags[0].Scheme != "session" ||
+		c.Flags[1].Name != "search-term-submission" || c.Flags[1].Scheme != "random" {
+		t.Errorf("flags: %+v", c.Flags)
+	}
+	g, ok := c.Providers[0].Settings.(*Geolocation)
+	if !ok || g.URL != "https://merino.services.mozilla.com/" || c.Providers[0].Score != 0 {
+		t.Errorf("geolocation: %+v %+v", c.Providers[0], g)
+	}
+	for _, bad := range [][]string{
+		{"MERINO_FLAGS__X__ENABLED=1.5"},
+		{"MERINO_FLAGS__X__ENABLED=0.5", "MERINO_FLAGS__X__SCHEME=sometimes"},
+	} {
+		if _, err := Load(env(bad...)); err == nil || !strings.Contains(err.Error(), "flags.x.") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -11,11 +11,17 @@ import (
 // The suggest path allocates nothing once pools are warm: parsing, validation, the top picks
 // lookup, the JSON answer and the request id.
 func TestAllocsSuggestTopPicks(t *testing.T) {
-	s := benchServer(t)
+	t.Run("skeleton", func(t *testing.T) { allocs(t, benchServer(t)) })
+	// With geolocation, the user agent, flags and the request log on: still nothing.
+	t.Run("full", func(t *testing.T) { allocs(t, benchServerFull(t)) })
+}
+
+func allocs(t *testing.T, s *Server) {
 	for _, uri := range append(keystrokes,
 		"/api/v1/suggest?q=exam&country=US&region=CA,SF&city=Milton&source=urlbar",
 		"/api/v1/suggest?q=a@b.c",
 		"/api/v1/suggest?q=x&source=nope", // a 400 body
+		"/api/v1/suggest?q=exam&sid=abc&seq=12&client_variants=a,b",
 	) {
 		ctx := newCtx(uri)
 		var req fasthttp.Request

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -20,7 +21,12 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/mozilla-services/merino-go/clientip"
+	"github.com/mozilla-services/merino-go/flags"
+	"github.com/mozilla-services/merino-go/geoip"
+	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/useragent"
 )
 
 // Options configure a Server. They are read once, at construction.
@@ -40,6 +46,22 @@ type Options struct {
 	WriteTimeout          time.Duration
 	MaxRequestHeaderBytes int
 
+	// Who is asking. GeoIP nil turns geolocation off; Trust nil never trusts X-Forwarded-For;
+	// a valid ClientIPOverride replaces every client's address; UserAgents nil parses nothing
+	// (every client is Other/other/other).
+	GeoIP            *geoip.Reader
+	Trust            *clientip.Trust
+	ClientIPOverride netip.Addr
+	UserAgents       *useragent.Parser
+	// Flags are the feature flags; each request gets its own decisions (session = `sid`).
+	Flags *flags.Set
+
+	// RequestLog receives web.suggest.request records; nil turns them off
+	// (logging.log_suggest_request = false).
+	RequestLog        *mozlog.Writer
+	LogQuery          bool
+	ExcludedProviders []string
+
 	Log *slog.Logger
 }
 
@@ -49,6 +71,7 @@ type Server struct {
 	log          *slog.Logger
 	cacheControl []byte // "private, max-age=<ttl>", fixed at startup
 	providersDoc []byte // /api/v1/providers body, fixed at startup
+	metrics      *httpMetrics
 	http         *fasthttp.Server
 	pool         sync.Pool // *exchange
 }
@@ -62,6 +85,7 @@ func New(opts Options) *Server {
 		opts:         opts,
 		log:          opts.Log,
 		cacheControl: []byte("private, max-age=" + strconv.Itoa(opts.SuggestionsTTL)),
+		metrics:      newHTTPMetrics(),
 	}
 	s.providersDoc = appendProviders(nil, opts.Providers.All())
 	s.pool.New = func() any { return new(exchange) }
@@ -101,60 +125,71 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		s.pool.Put(x)
 	}()
 
+	start := time.Now()
 	x.requestID = appendRequestID(x.requestID[:0], ctx.Request.Header.Peek("X-Request-Id"))
+	x.req.UserAgent = s.userAgent(ctx)
 	origin := ctx.Request.Header.Peek(fasthttp.HeaderOrigin)
 
+	route := -1
 	if len(origin) > 0 && ctx.IsOptions() && len(ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestMethod)) > 0 {
 		preflight(ctx)
+		route = lookup(string(ctx.Path()))
 	} else {
-		s.route(ctx, x)
+		route = s.route(ctx, x)
 		if len(origin) > 0 {
 			allowOrigin(ctx, origin)
 		}
 	}
 	ctx.Response.Header.SetCanonical(headerRequestID, x.requestID)
+	s.metrics.observe(route, ctx.Method(), ctx.Response.StatusCode(), x.req.UserAgent.FormFactor, time.Since(start))
 }
 
 var headerRequestID = []byte("X-Request-Id")
 
-// route dispatches on the path. Every route answers GET only; FastAPI adds no HEAD.
-func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) {
+// route dispatches on the path and returns the route's index (-1: unknown path). Every route
+// answers GET only; FastAPI adds no HEAD.
+func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) int {
 	path := ctx.Path()
-	h := s.lookup(string(path))
-	if h == nil {
+	i := lookup(string(path))
+	if i < 0 {
 		s.notFound(ctx, path)
-		return
+		return i
 	}
 	if !ctx.IsGet() {
 		ctx.Response.Header.Set(fasthttp.HeaderAllow, "GET")
 		writeJSON(ctx, fasthttp.StatusMethodNotAllowed, detailMethodNotAllowed)
-		return
+		return i
 	}
-	h(s, ctx, x)
+	routes[i].h(s, ctx, x)
+	return i
 }
 
 type handler func(s *Server, ctx *fasthttp.RequestCtx, x *exchange)
 
-func (s *Server) lookup(path string) handler {
-	switch path {
-	case "/api/v1/suggest":
-		return (*Server).suggest
-	case "/api/v1/providers":
-		return (*Server).providers
-	case "/__heartbeat__", "/__lbheartbeat__":
-		return (*Server).heartbeat
-	case "/__version__":
-		return (*Server).version
-	case "/__error__":
-		return (*Server).errorEndpoint
-	case "/":
-		return (*Server).root
-	case "/docs":
-		return (*Server).docs
-	case "/openapi.json":
-		return (*Server).openAPI
+// routes are the public API's paths; their index is the metrics' route label.
+var routes = [...]struct {
+	path string
+	h    handler
+}{
+	{"/api/v1/suggest", (*Server).suggest},
+	{"/api/v1/providers", (*Server).providers},
+	{"/__heartbeat__", (*Server).heartbeat},
+	{"/__lbheartbeat__", (*Server).heartbeat},
+	{"/__version__", (*Server).version},
+	{"/__error__", (*Server).errorEndpoint},
+	{"/", (*Server).root},
+	{"/docs", (*Server).docs},
+	{"/openapi.json", (*Server).openAPI},
+}
+
+// lookup finds a route by exact path; a switch the compiler turns into a binary search.
+func lookup(path string) int {
+	for i := range routes {
+		if routes[i].path == path {
+			return i
+		}
 	}
-	return nil
+	return -1
 }
 
 var (
@@ -171,7 +206,7 @@ func (s *Server) notFound(ctx *fasthttp.RequestCtx, path []byte) {
 	} else {
 		other = string(path) + "/"
 	}
-	if s.lookup(other) != nil {
+	if lookup(other) >= 0 {
 		u := fasthttp.AcquireURI()
 		defer fasthttp.ReleaseURI(u)
 		ctx.URI().CopyTo(u)
@@ -212,6 +247,8 @@ type exchange struct {
 	errs      []fieldError
 	buf       []byte
 	scratch   []byte // backing store for repaired (invalid UTF-8) parameter values
+	pii       piiType
+	flags     flags.Decisions
 }
 
 func (x *exchange) reset() {
@@ -223,6 +260,8 @@ func (x *exchange) reset() {
 	x.errs = x.errs[:0]
 	x.buf = x.buf[:0]
 	x.scratch = x.scratch[:0]
+	x.pii = piiUnset
+	x.flags = flags.Decisions{}
 	// A buffer that grew for one hostile request is not kept for every later one.
 	if cap(x.buf) > 1<<20 {
 		x.buf = nil

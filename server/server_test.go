@@ -49,7 +49,7 @@ func newTopPicks(t testing.TB, id string, enabled bool) *toppicks.Provider {
 }
 
 func defaultOptions(providers ...suggest.Provider) server.Options {
-	set, err := suggest.NewSet(providers, 200*time.Millisecond, nil)
+	set, err := suggest.NewSet(providers, 200*time.Millisecond, server.NewObserver(providers))
 	if err != nil {
 		panic(err)
 	}

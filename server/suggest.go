@@ -19,8 +19,10 @@ import (
 // the response is written.
 type params struct {
 	q, country, region, city, source, providers, clientVariants, requestType string
+	// sid and seq are not API parameters: the request log and feature flags read them.
+	sid, seq string
 
-	hasQ, hasCountry, hasRegion, hasCity, hasSource, hasProviders, hasClientVariants, hasRequestType bool
+	hasQ, hasCountry, hasRegion, hasCity, hasSource, hasProviders, hasClientVariants, hasRequestType, hasSID bool
 }
 
 // parseParams reads the query string. Invalid UTF-8 is repaired as Starlette's decoder does
@@ -47,6 +49,11 @@ func parseParams(ctx *fasthttp.RequestCtx, x *exchange) params {
 			dst, has = &p.clientVariants, &p.hasClientVariants
 		case "request_type":
 			dst, has = &p.requestType, &p.hasRequestType
+		case "sid":
+			dst, has = &p.sid, &p.hasSID
+		case "seq":
+			var ignored bool
+			dst, has = &p.seq, &ignored
 		default:
 			continue
 		}
@@ -122,26 +129,26 @@ func maximalSubpart(b []byte) int {
 
 // suggest is GET /api/v1/suggest, step for step as merino-py's handler.
 func (s *Server) suggest(ctx *fasthttp.RequestCtx, x *exchange) {
-	status, err := s.suggestErr(ctx, x)
-	if err == nil {
-		sendJSON(ctx, status, x)
-		return
-	}
+	var p params
+	status, err := s.suggestErr(ctx, x, &p)
 	// A type switch, not errors.As: As needs its target on the heap, which would cost an
 	// allocation on every 400.
 	switch e := err.(type) {
+	case nil:
 	case validationError:
 		x.buf = appendValidationBody(x.buf[:0], x.errs)
 		s.log.Warn("HTTP 400: request validation error for path: /api/v1/suggest")
-		sendJSON(ctx, fasthttp.StatusBadRequest, x)
+		status = fasthttp.StatusBadRequest
 	case *suggest.Error:
 		x.buf = appendDetail(x.buf[:0], e.Detail)
-		sendJSON(ctx, e.Status, x)
+		status = e.Status
 	default:
 		s.log.Error("suggest failed", "error", err.Error())
 		x.buf = appendDetail(x.buf[:0], "Internal Server Error")
-		sendJSON(ctx, fasthttp.StatusInternalServerError, x)
+		status = fasthttp.StatusInternalServerError
 	}
+	s.logSuggest(ctx, x, &p, status)
+	sendJSON(ctx, status, x)
 }
 
 // validationError means x.errs holds the request's validation errors.
@@ -157,10 +164,11 @@ var errLocationTriple = &suggest.Error{
 }
 
 // suggestErr does the work and leaves the body in x.buf; the caller maps errors to responses.
-func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange) (int, error) {
-	p := parseParams(ctx, x)
+func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange, pp *params) (int, error) {
+	*pp = parseParams(ctx, x)
+	p := pp
 	acceptLanguage := x.text(ctx.Request.Header.Peek(fasthttp.HeaderAcceptLanguage))
-	if s.validate(&p, acceptLanguage, x) {
+	if s.validate(p, acceptLanguage, x) {
 		return 0, errValidation
 	}
 
@@ -168,7 +176,9 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange) (int, error) 
 
 	// Email-shaped queries are answered with nothing before anything else looks at them.
 	if strings.IndexByte(p.q, '@') >= 0 {
-		x.buf = s.appendResponse(x.buf[:0], x, &p)
+		x.pii = piiEmail
+		piiEmailTotal.Inc()
+		x.buf = s.appendResponse(x.buf[:0], x, p)
 		ctx.Response.Header.SetCanonical(headerCacheControl, s.cacheControl)
 		return fasthttp.StatusOK, nil
 	}
@@ -176,13 +186,21 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange) (int, error) 
 	req := &x.req
 	req.Query = p.q
 	req.IsSoftPII = hasDigit(p.q)
+	x.pii = nonPII
+	if req.IsSoftPII {
+		x.pii = piiNumeric
+		piiNumericTotal.Inc()
+	}
+	s.locate(ctx, x)
+	x.flags.Reset(s.opts.Flags, p.sid, p.hasSID)
+	req.Flags = &x.flags
 	req.Languages = acceptlang.Parse(acceptLanguage, req.Languages[:0])
-	if (p.country != "" || p.region != "" || p.city != "") && !(p.country != "" && p.region != "" && p.city != "") {
+	if (p.country != "" || p.region != "" || p.city != "") && (p.country == "" || p.region == "" || p.city == "") {
 		return 0, errLocationTriple
 	}
 	if p.country != "" {
-		req.Country, req.City = p.country, p.city
-		req.Regions = splitComma(req.Regions[:0], p.region, -1)
+		req.Location.Country, req.Location.City = p.country, p.city
+		req.Location.Regions = splitComma(req.Location.Regions[:0], p.region, -1)
 	}
 	req.Source = p.source
 	if !p.hasSource {
@@ -201,7 +219,11 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange) (int, error) 
 	// Not ctx: fasthttp cancels a RequestCtx's context when shutdown starts, and a graceful
 	// shutdown must let requests in flight finish. The providers' deadline bounds the wait.
 	x.out = s.opts.Providers.Query(context.Background(), req, x.chosen, x.out[:0])
-	x.buf = s.appendResponse(x.buf[:0], x, &p)
+	if req.IsSoftPII && len(x.out) > 0 {
+		piiNumericFalsePos.Inc()
+	}
+	suggestionsPerRequest.Update(float64(len(x.out)))
+	x.buf = s.appendResponse(x.buf[:0], x, p)
 	ctx.Response.Header.SetCanonical(headerCacheControl, s.cacheControl)
 	return fasthttp.StatusOK, nil
 }

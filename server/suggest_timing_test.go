@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -10,14 +11,27 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttputil"
 
+	"github.com/mozilla-services/merino-go/clientip"
+	"github.com/mozilla-services/merino-go/flags"
+	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/index/domains"
 	ltoppicks "github.com/mozilla-services/merino-go/loaders/toppicks"
+	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/toppicks"
+	"github.com/mozilla-services/merino-go/useragent"
 )
 
-// benchServer serves the bundled 745-site sample, as `make run` does.
-func benchServer(tb testing.TB) *Server {
+// benchServer serves the bundled 745-site sample, as `make run` does, with nothing of the
+// middleware (the skeleton's baseline).
+func benchServer(tb testing.TB) *Server { return newBenchServer(tb, false) }
+
+// benchServerFull adds who-is-asking and logging as production runs them: geolocation on the
+// bundled test database, X-Forwarded-For from loopback, the user-agent cache, flags and a
+// web.suggest.request record per request (to io.Discard).
+func benchServerFull(tb testing.TB) *Server { return newBenchServer(tb, true) }
+
+func newBenchServer(tb testing.TB, full bool) *Server {
 	tb.Helper()
 	p := toppicks.New(toppicks.Settings{ID: "top_picks", Score: 0.25, EnabledByDefault: true, Timeout: 200 * time.Millisecond})
 	data, err := os.ReadFile("../data/top_picks.json")
@@ -32,11 +46,26 @@ func benchServer(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return New(Options{
+	opts := Options{
 		Providers: set, ClientVariantMax: 10, QueryCharacterMax: 500, ClientVariantCharacterMax: 100,
 		HeaderCharacterMax: 100, SuggestionsTTL: 300, MaxRequestHeaderBytes: 8192,
 		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
-	})
+	}
+	if full {
+		if opts.GeoIP, err = geoip.Open("../data/GeoLite2-City-Test.mmdb"); err != nil {
+			tb.Fatal(err)
+		}
+		if opts.Trust, err = clientip.NewTrust([]string{"127.0.0.1"}); err != nil {
+			tb.Fatal(err)
+		}
+		if opts.UserAgents, err = useragent.NewParser(1000); err != nil {
+			tb.Fatal(err)
+		}
+		opts.Flags = flags.New([]flags.Flag{{Name: "f", Enabled: 0.5, Scheme: flags.Session}})
+		opts.RequestLog = mozlog.NewWriter(io.Discard, false, "merino", slog.LevelInfo)
+		opts.ExcludedProviders = []string{"accuweather", "geolocation"}
+	}
+	return New(opts)
 }
 
 // keystrokes is what Firefox sends while a user types "google" then "amazon", with a hit,
@@ -52,14 +81,21 @@ func newCtx(uri string) *fasthttp.RequestCtx {
 	req.SetRequestURI(uri)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0")
 	req.Header.Set("Accept-Language", "en-US,en;q=0.5")
+	req.Header.Set("X-Forwarded-For", "216.160.83.56")
 	var ctx fasthttp.RequestCtx
 	ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1234}, nil)
 	return &ctx
 }
 
 // BenchmarkSuggestHandler drives the handler directly: parsing, validation, lookup and JSON.
+// "skeleton" has no middleware; "full" adds geolocation, the user agent, flags and the request
+// log, so the ratio of the two is what knowing who asks costs.
 func BenchmarkSuggestHandler(b *testing.B) {
-	s := benchServer(b)
+	b.Run("skeleton", func(b *testing.B) { benchHandler(b, benchServer(b)) })
+	b.Run("full", func(b *testing.B) { benchHandler(b, benchServerFull(b)) })
+}
+
+func benchHandler(b *testing.B, s *Server) {
 	ctxs := make([]*fasthttp.RequestCtx, len(keystrokes))
 	reqs := make([]fasthttp.Request, len(keystrokes))
 	for i, u := range keystrokes {

@@ -210,11 +210,19 @@ func (r *Request) clone() *Request {
 		Query:       strings.Clone(r.Query),
 		Source:      strings.Clone(r.Source),
 		RequestType: strings.Clone(r.RequestType),
-		Country:     strings.Clone(r.Country),
-		City:        strings.Clone(r.City),
 		IsSoftPII:   r.IsSoftPII,
+		HasLocation: r.HasLocation,
+		// The parsed user agent's strings come from the parser's cache, never from the request.
+		UserAgent: r.UserAgent,
+		Location:  r.Location,
 	}
-	c.Regions = cloneStrings(r.Regions)
+	c.Location.Country = strings.Clone(r.Location.Country)
+	c.Location.CountryName = strings.Clone(r.Location.CountryName)
+	c.Location.City = strings.Clone(r.Location.City)
+	c.Location.PostalCode = strings.Clone(r.Location.PostalCode)
+	c.Location.TimeZone = strings.Clone(r.Location.TimeZone)
+	c.Location.Regions = cloneStrings(r.Location.Regions)
+	c.Location.RegionNames = cloneStrings(r.Location.RegionNames)
 	c.Languages = cloneStrings(r.Languages)
 	c.ClientVariants = cloneStrings(r.ClientVariants)
 	return c

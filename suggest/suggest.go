@@ -10,6 +10,10 @@ package suggest
 import (
 	"context"
 	"time"
+
+	"github.com/mozilla-services/merino-go/flags"
+	"github.com/mozilla-services/merino-go/geoip"
+	"github.com/mozilla-services/merino-go/useragent"
 )
 
 // Request is one suggest request, parsed by the server. Requests are pooled: strings in it
@@ -23,23 +27,32 @@ type Request struct {
 	Source string
 	// RequestType is "", location or weather (the weather provider's parameter).
 	RequestType string
-	// Country, Regions and City come from the request's own parameters when all three are
-	// given, else from geolocation.
-	Country string
-	Regions []string
-	City    string
+	// Location is the client's geolocation (from its IP address). When the request carries
+	// city, region and country, those replace Location.City, .Regions (the region parameter
+	// split on commas) and .Country, the rest staying from the IP, as merino-py does.
+	Location geoip.Location
+	// HasLocation reports that the IP address was found in the database (merino-py's
+	// Location then has a coordinates object, possibly with empty members).
+	HasLocation bool
+	// UserAgent is the parsed User-Agent header: browser, os_family, form_factor.
+	UserAgent useragent.Info
 	// Languages is the Accept-Language list, best first; never empty.
 	Languages []string
 	// IsSoftPII is set when the query holds a digit: providers still answer, logs are skipped.
 	IsSoftPII bool
 	// ClientVariants is the client_variants parameter split on commas.
 	ClientVariants []string
+	// Flags are this request's feature-flag decisions (nil: every flag off). They are valid
+	// only while the request is; concurrent providers see nil.
+	Flags *flags.Decisions
 }
 
 // Reset clears the request for reuse, keeping slice capacity.
 func (r *Request) Reset() {
+	loc := r.Location
+	loc.Reset()
 	*r = Request{
-		Regions:        r.Regions[:0],
+		Location:       loc,
 		Languages:      r.Languages[:0],
 		ClientVariants: r.ClientVariants[:0],
 	}

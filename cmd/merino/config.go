@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/mozilla-services/merino-go/config"
+	"github.com/mozilla-services/merino-go/mozlog"
 )
 
 func checkConfig(stdout, stderr io.Writer) int {
@@ -24,15 +24,10 @@ func checkConfig(stdout, stderr io.Writer) int {
 	return 0
 }
 
-// newLogger returns the process logger: MozLog-style JSON lines or readable text, both on w.
-func newLogger(lc config.Logging, w io.Writer) *slog.Logger {
-	level := map[string]slog.Level{
-		"DEBUG": slog.LevelDebug, "INFO": slog.LevelInfo, "WARNING": slog.LevelWarn,
-		"ERROR": slog.LevelError, "CRITICAL": slog.LevelError + 4,
-	}[lc.Level]
-	opts := &slog.HandlerOptions{Level: level}
-	if lc.Format == "pretty" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+// newLogWriter returns the process's log output: MozLog JSON lines or readable lines on w,
+// at logging.level. The ordinary logs (through slog) and the web.suggest.request records share
+// it.
+func newLogWriter(lc config.Logging, w io.Writer) *mozlog.Writer {
+	level, _ := mozlog.ParseLevel(lc.Level) // validated by config.Load
+	return mozlog.NewWriter(w, lc.Format == "pretty", "merino", level)
 }

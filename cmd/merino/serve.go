@@ -14,6 +14,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/config"
 	"github.com/mozilla-services/merino-go/loaders"
+	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
 )
@@ -26,7 +27,8 @@ func serve(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fatal(stderr, err)
 	}
-	log := newLogger(cfg.Logging, os.Stdout)
+	logw := newLogWriter(cfg.Logging, os.Stdout)
+	log := slog.New(mozlog.NewHandler(logw))
 	for _, w := range cfg.Warnings {
 		log.Warn("ignoring configuration: " + w)
 	}
@@ -34,7 +36,7 @@ func serve(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	app, err := build(cfg, log)
+	app, err := build(cfg, log, logw)
 	if err != nil {
 		return fatal(stderr, err)
 	}
@@ -92,7 +94,7 @@ type app struct {
 	server    *server.Server
 }
 
-func build(cfg *config.Config, log *slog.Logger) (*app, error) {
+func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, error) {
 	a := &app{}
 	w := &wiring{cfg: cfg, log: log}
 	for _, pc := range cfg.Providers {
@@ -103,11 +105,15 @@ func build(cfg *config.Config, log *slog.Logger) (*app, error) {
 		a.providers = append(a.providers, p)
 		a.syncers = append(a.syncers, syncers...)
 	}
-	set, err := suggest.NewSet(a.providers, cfg.Runtime.QueryTimeout, nil)
+	set, err := suggest.NewSet(a.providers, cfg.Runtime.QueryTimeout, server.NewObserver(a.providers))
 	if err != nil {
 		return nil, err
 	}
-	a.server = server.New(server.Options{
+	who, err := whoIsAsking(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := server.Options{
 		Providers:                 set,
 		ClientVariantMax:          cfg.Web.ClientVariantMax,
 		QueryCharacterMax:         cfg.Web.QueryCharacterMax,
@@ -118,7 +124,18 @@ func build(cfg *config.Config, log *slog.Logger) (*app, error) {
 		ReadTimeout:               cfg.HTTP.ReadTimeout,
 		WriteTimeout:              cfg.HTTP.WriteTimeout,
 		MaxRequestHeaderBytes:     cfg.HTTP.MaxRequestHeaderBytes,
+		GeoIP:                     who.geoip,
+		Trust:                     who.trust,
+		ClientIPOverride:          who.override,
+		UserAgents:                who.userAgents,
+		Flags:                     who.flags,
+		LogQuery:                  cfg.Logging.LogQuery,
+		ExcludedProviders:         cfg.Logging.ExcludedProviders,
 		Log:                       log,
-	})
+	}
+	if cfg.Logging.LogSuggestRequest {
+		opts.RequestLog = logw
+	}
+	a.server = server.New(opts)
 	return a, nil
 }

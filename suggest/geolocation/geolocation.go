@@ -1,0 +1,123 @@
+// Package geolocation is the geolocation provider: one suggestion that tells Firefox where
+// merino thinks the client is, as merino-py's geolocation provider answers it.
+package geolocation
+
+import (
+	"context"
+	"time"
+
+	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/suggest"
+)
+
+// Settings configure the provider.
+type Settings struct {
+	ID               string
+	EnabledByDefault bool
+	Timeout          time.Duration
+	// URL (already in pydantic HttpUrl form) and Title are merino-py's dummy_url and
+	// dummy_title: the suggestion is not meant to be shown.
+	URL   string
+	Title string
+}
+
+// Provider answers every request with the request's location.
+type Provider struct {
+	settings Settings
+	head     []byte
+}
+
+// New returns the provider; its constant head is rendered once.
+func New(s Settings) *Provider {
+	head := append([]byte(nil), `{"title":`...)
+	head = jsonw.AppendString(head, s.Title)
+	head = append(head, `,"url":`...)
+	head = jsonw.AppendString(head, s.URL)
+	head = append(head, `,"provider":`...)
+	head = jsonw.AppendString(head, s.ID)
+	head = append(head, `,"is_sponsored":false,"score":`...)
+	return &Provider{settings: s, head: head}
+}
+
+// ID implements suggest.Provider.
+func (p *Provider) ID() string { return p.settings.ID }
+
+// Availability implements suggest.Provider.
+func (p *Provider) Availability() suggest.Availability {
+	if p.settings.EnabledByDefault {
+		return suggest.EnabledByDefault
+	}
+	return suggest.DisabledByDefault
+}
+
+// Timeout implements suggest.Provider.
+func (p *Provider) Timeout() time.Duration { return p.settings.Timeout }
+
+// Inline implements suggest.Provider: it only formats what the request already holds.
+func (p *Provider) Inline() bool { return true }
+
+// Validate implements suggest.Provider.
+func (p *Provider) Validate(*suggest.Request) error { return nil }
+
+// Query implements suggest.Provider. The score is 0 (merino-py hard-codes it). The details
+// follow merino-py's GeolocationDetails: country is the country's English name, country_code
+// its ISO code, region_code and region the most specific subdivision, city, and location the
+// coordinates, present (possibly empty) whenever the address was found; absent values are
+// left out. The tail is rendered per request: one small allocation on a rarely used path.
+func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.Suggestion) ([]suggest.Suggestion, error) {
+	return append(dst, suggest.Suggestion{
+		Provider: p.settings.ID,
+		Score:    0,
+		Head:     p.head,
+		Tail:     AppendDetails(make([]byte, 0, 256), req),
+	}), nil
+}
+
+// AppendDetails writes `,"custom_details":{"geolocation":{...}}}`, closing the suggestion.
+func AppendDetails(dst []byte, req *suggest.Request) []byte {
+	loc := &req.Location
+	dst = append(dst, `,"custom_details":{"geolocation":{`...)
+	n := 0
+	field := func(key, value string) {
+		if value == "" {
+			return
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = jsonw.AppendString(dst, key)
+		dst = append(dst, ':')
+		dst = jsonw.AppendString(dst, value)
+	}
+	field("country", loc.CountryName)
+	field("country_code", loc.Country)
+	if len(loc.Regions) > 0 {
+		field("region_code", loc.Regions[0])
+	}
+	if len(loc.RegionNames) > 0 {
+		field("region", loc.RegionNames[0])
+	}
+	field("city", loc.City)
+	if req.HasLocation {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"location":{`...)
+		if loc.HasCoordinates {
+			dst = append(dst, `"latitude":`...)
+			dst = jsonw.AppendFloat(dst, loc.Latitude)
+			dst = append(dst, `,"longitude":`...)
+			dst = jsonw.AppendFloat(dst, loc.Longitude)
+			if loc.Radius != 0 {
+				dst = append(dst, `,"radius":`...)
+				dst = jsonw.AppendInt(dst, int64(loc.Radius))
+			}
+		} else if loc.Radius != 0 {
+			dst = append(dst, `"radius":`...)
+			dst = jsonw.AppendInt(dst, int64(loc.Radius))
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, "}}}"...)
+}
