@@ -516,6 +516,10 @@ func TestHostileInput(t *testing.T) {
 	f("/api/v1/suggest?q=a&source=%00%22%5C", 400, `{"detail":[{"type":"literal_error","loc":["query","source"],"msg":"Input should be 'urlbar', 'newtab' or 'unknown'","input":"\u0000\"\\","ctx":{"expected":"'urlbar', 'newtab' or 'unknown'"}}]}`)
 	// Malformed Accept-Language falls back to en-US: no error.
 	f("/api/v1/suggest?q=exam", 200, body(exampleJSON), "Accept-Language", "en;q=abc,,;q=")
+	// 100 characters of garbage is within the limit: parsed, falls back to en-US, no error.
+	f("/api/v1/suggest?q=exam", 200, body(exampleJSON), "Accept-Language", strings.Repeat(";q=\xff,", 20))
+	// A 10 KB User-Agent is over the header limit: 431 with a JSON body.
+	f("/api/v1/suggest?q=exam", 431, `{"detail":"Request Header Fields Too Large"}`, "User-Agent", strings.Repeat("Mozilla/5.0 ", 850))
 	// Thousands of parameters, most unknown.
 	f("/api/v1/suggest?"+strings.Repeat("x=1&", 1500)+"q=exam", 200, body(exampleJSON))
 	// A request line longer than the header limit: a 431 with a JSON body, not a dropped connection.
