@@ -248,3 +248,14 @@ func TestFlagsAndGeolocation(t *testing.T) {
 		}
 	}
 }
+
+func TestManifestSection(t *testing.T) {
+	c := load(t, "MERINO_MANIFEST__SOURCE=gs://bucket/top_picks_latest.json", "MERINO_MANIFEST__RESYNC_INTERVAL_SEC=60")
+	m := c.ManifestSettings()
+	if m.Source != "gs://bucket/top_picks_latest.json" || m.ResyncInterval != time.Minute {
+		t.Errorf("%+v", m)
+	}
+	if _, err := Load(env("MERINO_MANIFEST__RESYNC_INTERVAL_SEC=0")); err == nil || !strings.Contains(err.Error(), "manifest.resync_interval_sec") {
+		t.Errorf("got %v", err)
+	}
+}

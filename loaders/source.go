@@ -12,6 +12,7 @@ package loaders
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -35,6 +36,8 @@ type Version struct {
 	// ModTime and Size come from a file's metadata.
 	ModTime time.Time
 	Size    int64
+	// Generation is a Cloud Storage object's generation.
+	Generation string
 }
 
 // Source yields the bytes of one data set.
@@ -46,19 +49,29 @@ type Source interface {
 	String() string
 }
 
-// HTTPOptions are the timeouts of an http(s) source.
+// HTTPOptions are the timeouts of an http(s) or gs:// source.
 type HTTPOptions struct {
 	ConnectTimeout time.Duration
 	RequestTimeout time.Duration
+	// GCSEndpoint is where gs:// objects are read (the Cloud Storage JSON API); default
+	// https://storage.googleapis.com. Tests point it at a fake.
+	GCSEndpoint string
 }
 
-// NewSource returns the source a config value names: an http:// or https:// URL, or else a
-// local file path.
+// NewSource returns the source a config value names: an http:// or https:// URL, a
+// gs://bucket/object Cloud Storage object, or else a local file path.
 func NewSource(spec string, opts HTTPOptions) (Source, error) {
 	if spec == "" {
 		return nil, errors.New("no source given")
 	}
 	lower := strings.ToLower(spec)
+	if strings.HasPrefix(lower, "gs://") {
+		bucket, object, ok := strings.Cut(spec[len("gs://"):], "/")
+		if !ok || bucket == "" || object == "" {
+			return nil, fmt.Errorf("cannot use %q as a source: want gs://bucket/object", spec)
+		}
+		return newGCSSource(bucket, object, opts), nil
+	}
 	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
 		u, err := url.Parse(spec)
 		if err != nil || u.Host == "" {
@@ -67,7 +80,7 @@ func NewSource(spec string, opts HTTPOptions) (Source, error) {
 		return newHTTPSource(spec, u.Redacted(), opts), nil
 	}
 	if strings.Contains(spec, "://") {
-		return nil, fmt.Errorf("cannot use %q as a source: only file paths and http(s) URLs are supported", spec)
+		return nil, fmt.Errorf("cannot use %q as a source: only file paths, http(s) URLs and gs:// objects are supported", spec)
 	}
 	return &fileSource{path: spec}, nil
 }
@@ -108,25 +121,40 @@ type httpSource struct {
 }
 
 func newHTTPSource(rawURL, name string, opts HTTPOptions) *httpSource {
-	if opts.ConnectTimeout <= 0 {
-		opts.ConnectTimeout = 5 * time.Second
-	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = 30 * time.Second
-	}
+	opts = opts.withDefaults()
 	return &httpSource{
 		url:     rawURL,
 		name:    name,
 		timeout: opts.RequestTimeout,
-		client: &fasthttp.Client{
-			Name: "merino-go",
-			Dial: func(addr string) (net.Conn, error) {
-				return fasthttp.DialTimeout(addr, opts.ConnectTimeout)
-			},
-			MaxResponseBodySize: MaxSourceBytes,
-			ReadTimeout:         opts.RequestTimeout,
-			WriteTimeout:        opts.RequestTimeout,
+		client:  newClient(opts),
+	}
+}
+
+func (o HTTPOptions) withDefaults() HTTPOptions {
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 5 * time.Second
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.GCSEndpoint == "" {
+		o.GCSEndpoint = "https://storage.googleapis.com"
+	}
+	return o
+}
+
+func newClient(opts HTTPOptions) *fasthttp.Client {
+	return &fasthttp.Client{
+		Name: "merino-go",
+		Dial: func(addr string) (net.Conn, error) {
+			return fasthttp.DialTimeout(addr, opts.ConnectTimeout)
 		},
+		MaxResponseBodySize: MaxSourceBytes,
+		ReadTimeout:         opts.RequestTimeout,
+		WriteTimeout:        opts.RequestTimeout,
+		// URLs are sent as configured: a Cloud Storage object name's slashes are escaped
+		// (%2F) and must stay so.
+		DisablePathNormalizing: true,
 	}
 }
 
@@ -145,11 +173,7 @@ func (h *httpSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, 
 	if prev.LastModified != "" {
 		req.Header.Set(fasthttp.HeaderIfModifiedSince, prev.LastModified)
 	}
-	timeout := h.timeout
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
-		timeout = time.Until(dl)
-	}
-	if err := h.client.DoTimeout(req, resp, timeout); err != nil {
+	if err := do(ctx, h.client, req, resp, h.timeout); err != nil {
 		return nil, prev, false, fmt.Errorf("cannot fetch %s: %w", h.name, err)
 	}
 	switch code := resp.StatusCode(); {
@@ -167,4 +191,68 @@ func (h *httpSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, 
 		return nil, prev, false, nil
 	}
 	return append([]byte(nil), resp.Body()...), v, true, nil
+}
+
+// do sends req within timeout, or less when ctx has an earlier deadline.
+func do(ctx context.Context, client *fasthttp.Client, req *fasthttp.Request, resp *fasthttp.Response, timeout time.Duration) error {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
+		timeout = time.Until(dl)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return client.DoTimeout(req, resp, timeout)
+}
+
+// gcsSource reads a public Cloud Storage object through the JSON API: a small metadata request
+// tells its generation, and the object is downloaded only when the generation moved — the
+// "check a cheap version marker often, download only on change" of merino-py's
+// SyncedGcsBlob ADR. Private objects need credentials merino-go does not handle yet.
+type gcsSource struct {
+	bucket, object string
+	meta, media    string // URL prefixes
+	client         *fasthttp.Client
+	timeout        time.Duration
+}
+
+func newGCSSource(bucket, object string, opts HTTPOptions) *gcsSource {
+	opts = opts.withDefaults()
+	base := strings.TrimRight(opts.GCSEndpoint, "/") + "/storage/v1/b/" + url.PathEscape(bucket) + "/o/" + url.PathEscape(object)
+	return &gcsSource{bucket: bucket, object: object, meta: base, media: base + "?alt=media&generation=",
+		client: newClient(opts), timeout: opts.RequestTimeout}
+}
+
+func (g *gcsSource) String() string { return "gs://" + g.bucket + "/" + g.object }
+
+func (g *gcsSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, bool, error) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(g.meta)
+	if err := do(ctx, g.client, req, resp, g.timeout); err != nil {
+		return nil, prev, false, fmt.Errorf("cannot read the metadata of %s: %w", g, err)
+	}
+	if code := resp.StatusCode(); code != fasthttp.StatusOK {
+		return nil, prev, false, fmt.Errorf("cannot read the metadata of %s: HTTP %d", g, code)
+	}
+	var meta struct {
+		Generation string `json:"generation"`
+	}
+	if err := json.Unmarshal(resp.Body(), &meta); err != nil || meta.Generation == "" {
+		return nil, prev, false, fmt.Errorf("cannot read the metadata of %s: no generation in the answer", g)
+	}
+	if meta.Generation == prev.Generation {
+		return nil, prev, false, nil
+	}
+	// Ask for that generation, so a write between the two requests cannot mix versions.
+	req.SetRequestURI(g.media + url.QueryEscape(meta.Generation))
+	resp.Reset()
+	if err := do(ctx, g.client, req, resp, g.timeout); err != nil {
+		return nil, prev, false, fmt.Errorf("cannot download %s: %w", g, err)
+	}
+	if code := resp.StatusCode(); code != fasthttp.StatusOK {
+		return nil, prev, false, fmt.Errorf("cannot download %s generation %s: HTTP %d", g, meta.Generation, code)
+	}
+	return append([]byte(nil), resp.Body()...), Version{Generation: meta.Generation}, true, nil
 }

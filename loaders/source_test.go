@@ -29,8 +29,8 @@ func TestNewSource(t *testing.T) {
 	}
 	f("", "no source")
 	f("ftp://x", `"ftp://x"`, "supported")
-	// Cloud storage is a later step; until then it must fail at startup, not be read as a path.
-	f("gs://b/o", `"gs://b/o"`, "supported")
+	f("gs://bucket", "want gs://bucket/object")
+	f("gs:///object", "want gs://bucket/object")
 	f("http://", "host missing")
 	f("http:///top_picks.json", "host missing")
 	f("HTTPS:///x", "host missing")
@@ -51,6 +51,7 @@ func TestNewSource(t *testing.T) {
 	g("dev/top_picks.json", "dev/top_picks.json")
 	g("https://cdn.example.com/top_picks.json", "https://cdn.example.com/top_picks.json")
 	g("HTTP://cdn.example.com/x", "http://cdn.example.com/x")
+	g("gs://merino-images/top_picks_latest.json", "gs://merino-images/top_picks_latest.json")
 	// Source names go to logs and metric labels: a password in the URL must not.
 	g("https://user:secret@cdn.example.com/x", "https://user:xxxxx@cdn.example.com/x")
 }

@@ -56,6 +56,9 @@ type Options struct {
 	// Flags are the feature flags; each request gets its own decisions (session = `sid`).
 	Flags *flags.Set
 
+	// Checks are /__heartbeat__'s readiness checks: one per data set that must be loaded.
+	Checks []Check
+
 	// RequestLog receives web.suggest.request records; nil turns them off
 	// (logging.log_suggest_request = false).
 	RequestLog        *mozlog.Writer
@@ -174,7 +177,7 @@ var routes = [...]struct {
 	{"/api/v1/suggest", (*Server).suggest},
 	{"/api/v1/providers", (*Server).providers},
 	{"/__heartbeat__", (*Server).heartbeat},
-	{"/__lbheartbeat__", (*Server).heartbeat},
+	{"/__lbheartbeat__", (*Server).lbheartbeat},
 	{"/__version__", (*Server).version},
 	{"/__error__", (*Server).errorEndpoint},
 	{"/", (*Server).root},

@@ -401,7 +401,7 @@ func TestRoutesAndDockerflow(t *testing.T) {
 			t.Errorf("%s %s: no X-Request-ID", method, path)
 		}
 	}
-	f("GET", "/__heartbeat__", 200, "", "Content-Type", "", "Content-Length", "0")
+	f("GET", "/__heartbeat__", 200, `{"status":"ok","checks":{},"details":{}}`, "Content-Type", "application/json")
 	f("GET", "/__lbheartbeat__", 200, "", "Content-Type", "")
 	f("GET", "/__error__", 500, `{"detail":""}`, "Content-Type", "application/json")
 	f("GET", "/__version__", 500, `{"detail":"Version file does not exist"}`)
@@ -426,6 +426,46 @@ func TestRoutesAndDockerflow(t *testing.T) {
 	r = ts.get(t, "/openapi.json")
 	if r.status != 200 || !strings.Contains(r.body, `"openapi": "3.1.0"`) {
 		t.Errorf("openapi: %d", r.status)
+	}
+}
+
+// /__heartbeat__ is a Dockerflow heartbeat over the data sets; /__lbheartbeat__ stays empty.
+func TestHeartbeat(t *testing.T) {
+	var mu sync.Mutex
+	loaded := false
+	opts := defaultOptions()
+	since := time.Now().Add(-1500 * time.Millisecond)
+	opts.Checks = []server.Check{
+		{Name: "top_picks", Status: func() server.CheckStatus {
+			return server.CheckStatus{Loaded: true, LastSuccess: since}
+		}},
+		{Name: "adm", Status: func() server.CheckStatus {
+			mu.Lock()
+			defer mu.Unlock()
+			if loaded {
+				return server.CheckStatus{Loaded: true, LastSuccess: since, LastError: "HTTP 503"}
+			}
+			return server.CheckStatus{LastError: "cannot fetch: connection refused"}
+		}},
+	}
+	ts := start(t, opts)
+	r := ts.get(t, "/__heartbeat__")
+	want := `{"status":"error","checks":{"adm":"error","top_picks":"ok"},"details":{` +
+		`"adm":{"status":"error","level":40,"loaded":false,"age_seconds":null,"last_error":"cannot fetch: connection refused"},` +
+		`"top_picks":{"status":"ok","level":20,"loaded":true,"age_seconds":1.5`
+	if r.status != 500 || !strings.HasPrefix(r.body, want) {
+		t.Errorf("not ready: %d %s", r.status, r.body)
+	}
+	mu.Lock()
+	loaded = true
+	mu.Unlock()
+	// Loaded once: ready, even while its latest refresh fails (the last good data serves).
+	r = ts.get(t, "/__heartbeat__")
+	if r.status != 200 || !strings.HasPrefix(r.body, `{"status":"ok","checks":{"adm":"ok","top_picks":"ok"}`) || !strings.Contains(r.body, `"last_error":"HTTP 503"`) {
+		t.Errorf("ready: %d %s", r.status, r.body)
+	}
+	if r := ts.get(t, "/__lbheartbeat__"); r.status != 200 || r.body != "" || r.header.Get("Content-Type") != "" {
+		t.Errorf("lbheartbeat: %d %q %v", r.status, r.body, r.header)
 	}
 }
 

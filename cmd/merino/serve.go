@@ -87,6 +87,14 @@ func serve(args []string, stderr io.Writer) int {
 	return code
 }
 
+// check turns a syncer into a /__heartbeat__ readiness check.
+func check(sy *loaders.Syncer) server.Check {
+	return server.Check{Name: sy.Name(), Status: func() server.CheckStatus {
+		st := sy.Status()
+		return server.CheckStatus{Loaded: st.Loaded, LastSuccess: st.LastSuccess, LastError: st.LastError}
+	}}
+}
+
 // app is a wired process: providers, their syncers, and the public server.
 type app struct {
 	providers []suggest.Provider
@@ -135,6 +143,9 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	}
 	if cfg.Logging.LogSuggestRequest {
 		opts.RequestLog = logw
+	}
+	for _, sy := range a.syncers {
+		opts.Checks = append(opts.Checks, check(sy))
 	}
 	a.server = server.New(opts)
 	return a, nil
