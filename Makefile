@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint fmt fuzz bench-go version-file data-top-picks clean
+.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke profile version-file data-top-picks data-manifest clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -12,9 +12,11 @@ build:
 run: build
 	MERINO_ENV=development ./bin/merino serve
 
-# The whole suite, with the race detector, plus the lint checks.
+# The whole suite, with the race detector, plus the lint checks, then a short load test so every
+# change is load-tested (after the suite, not beside it: they share the cores).
 test: lint
 	$(GO) test -race -count=1 ./...
+	$(MAKE) bench-smoke
 
 test-short:
 	$(GO) test -count=1 ./...
@@ -39,6 +41,19 @@ fuzz:
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Load test: 60 s of the firefox keystroke mix at Merino's target, then the ceiling.
+bench:
+	$(GO) run ./bench run --scenario firefox --rate 1500 --duration 60s --warmup 5s --target-rps 1500 --target-p95 200ms
+	$(GO) run ./bench ceiling --scenario firefox
+
+# About 15 s at 1500 requests/s; fails on a missed target, any 5xx or transport error.
+bench-smoke:
+	$(GO) run ./bench run --scenario firefox --rate 1500 --duration 15s --warmup 2s --target-rps 1500 --target-p95 200ms
+
+# CPU/heap/allocs/mutex/block profiles and a trace under load, into profiles/out/<time>/.
+profile:
+	./profiles/capture.sh
+
 # version.json for /__version__, as the Dockerfile writes it.
 version-file:
 	printf '{"source":"https://github.com/mozilla-services/merino-go","version":"%s","commit":"%s","build":"%s"}\n' \
@@ -47,6 +62,10 @@ version-file:
 # Rebuild data/top_picks.json from ../shared/data (see data/PROVENANCE.md).
 data-top-picks:
 	$(GO) run ./data/gen/toppicks -shared ../shared/data -out data/top_picks.json
+
+# Rebuild data/manifest.json from merino-py's mock manifest shape and data/top_picks.json.
+data-manifest:
+	$(GO) run ./data/gen/manifest -mock ../shared/data/merino-py/extracted-fixtures/manifest/mock_manifest.json -toppicks data/top_picks.json -out data/manifest.json
 
 clean:
 	rm -rf bin

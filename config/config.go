@@ -47,6 +47,10 @@ type HTTP struct {
 	WriteTimeout          time.Duration
 	MaxRequestHeaderBytes int
 	ShutdownGrace         time.Duration
+	// MutexProfileFraction and BlockProfileRate turn on the sampling behind the admin
+	// listener's mutex and block profiles (0 = off).
+	MutexProfileFraction int
+	BlockProfileRate     int
 }
 
 // Runtime holds merino-py's [runtime] settings.
@@ -147,6 +151,8 @@ func (c *Config) read(r *reader) {
 		WriteTimeout:          time.Duration(r.integer("http.write_timeout_sec", 1, 3600)) * time.Second,
 		MaxRequestHeaderBytes: r.integer("http.max_request_header_bytes", 1024, 1<<20),
 		ShutdownGrace:         time.Duration(r.integer("http.shutdown_grace_sec", 0, 3600)) * time.Second,
+		MutexProfileFraction:  r.integer("http.admin_mutex_profile_fraction", 0, 1<<20),
+		BlockProfileRate:      r.integer("http.admin_block_profile_rate", 0, 1<<30),
 	}
 
 	// merino-py's validator: at most 0.2 s in production, 1 s in testing, 600 s in development.

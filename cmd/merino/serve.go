@@ -9,11 +9,13 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 
 	"github.com/mozilla-services/merino-go/config"
 	"github.com/mozilla-services/merino-go/loaders"
+	"github.com/mozilla-services/merino-go/manifest"
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
@@ -56,6 +58,8 @@ func serve(args []string, stderr io.Writer) int {
 
 	errc := make(chan error, 2)
 	if cfg.HTTP.AdminListen != "" {
+		runtime.SetMutexProfileFraction(cfg.HTTP.MutexProfileFraction)
+		runtime.SetBlockProfileRate(cfg.HTTP.BlockProfileRate)
 		admin := server.NewAdminServer()
 		go func() {
 			errc <- server.ListenAndServe(ctx, cfg.HTTP.AdminListen, cfg.HTTP.ShutdownGrace, admin.Serve, admin.ShutdownWithContext,
@@ -121,6 +125,15 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	if err != nil {
 		return nil, err
 	}
+	var mh *manifest.Holder
+	if m := cfg.ManifestSettings(); m != nil && m.Source != "" {
+		src, err := loaders.NewSource(m.Source, loaders.HTTPOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("manifest.source: %w", err)
+		}
+		mh = &manifest.Holder{}
+		a.syncers = append(a.syncers, loaders.NewSyncer("manifest", src, m.ResyncInterval, mh.Apply, log.With("source", "manifest")))
+	}
 	opts := server.Options{
 		Providers:                 set,
 		ClientVariantMax:          cfg.Web.ClientVariantMax,
@@ -137,6 +150,8 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 		ClientIPOverride:          who.override,
 		UserAgents:                who.userAgents,
 		Flags:                     who.flags,
+		Manifest:                  mh,
+		ManifestTTL:               cfg.Runtime.ManifestTTL,
 		LogQuery:                  cfg.Logging.LogQuery,
 		ExcludedProviders:         cfg.Logging.ExcludedProviders,
 		Log:                       log,

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// The ceiling is the highest rate the generator sustains against a server that does no work
+// (a fasthttp handler writing a fixed 78-byte SuggestResponse), on the same cores, in the same
+// run, with the same requests. merino-go's own maximum rate is quoted as a fraction of it, so
+// a figure means the same on a laptop and on a CI runner.
+//
+// Method: run short steps of the open-loop generator (--step, after --step-warmup), starting
+// at --start requests/s and multiplying the rate by 1.5 while a step is sustained; then bisect
+// (geometrically, up to 4 times, until the bounds are within 5 %) between the last sustained
+// and the first failed rate. A step is sustained when the achieved rate is at least 99 % of
+// the requested one, p99 is at most --p99 (an open-loop queue that grows makes p99 explode
+// well before the rate falls), and no 5xx or transport error happened. The ceiling is the
+// highest sustained rate.
+
+// ceilingBody is what the no-work server answers: a valid, empty SuggestResponse.
+const ceilingBody = `{"suggestions":[],"request_id":"bench","client_variants":[],"server_variants":[]}`
+
+// fixedServer starts the no-work fasthttp server on a loopback port.
+func fixedServer() (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot listen: %w", err)
+	}
+	body := []byte(ceilingBody)
+	srv := &fasthttp.Server{
+		Handler: func(ctx *fasthttp.RequestCtx) {
+			ctx.Response.Header.SetContentType("application/json")
+			ctx.Response.SetBodyRaw(body)
+		},
+		NoDefaultServerHeader: true,
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return ln.Addr().String(), func() { _ = srv.Shutdown() }, nil
+}
+
+type ceilingOpts struct {
+	start, max   float64
+	step, warmup time.Duration
+	p99          time.Duration
+	connections  int
+	timeout      time.Duration
+}
+
+type ceilingStep struct {
+	Rate      float64 `json:"requested_rps"`
+	Achieved  float64 `json:"achieved_rps"`
+	P50       float64 `json:"p50_ms"`
+	P99       float64 `json:"p99_ms"`
+	Errors    int     `json:"errors"`
+	Sustained bool    `json:"sustained"`
+}
+
+type ceilingResult struct {
+	Name    string        `json:"name"`
+	Ceiling float64       `json:"max_sustained_rps"`
+	Steps   []ceilingStep `json:"steps"`
+}
+
+// findCeiling searches the highest sustained rate of t, printing each step to log.
+func findCeiling(ctx context.Context, name string, t target, st *stream, o ceilingOpts, log io.Writer) ceilingResult {
+	res := ceilingResult{Name: name}
+	try := func(rate float64) bool {
+		p := plan{rate: rate, duration: o.step, warmup: o.warmup, connections: o.connections, timeout: o.timeout}
+		col := generate(ctx, t, st.items, st.kinds, p)
+		r := newReport(col, st, "", time.Now())
+		errs := r.errors5xx() + r.transportErrors() + r.BadBodies
+		s := ceilingStep{Rate: rate, Achieved: r.Achieved, P50: r.Latency.P50, P99: r.Latency.P99, Errors: errs}
+		s.Sustained = r.Requests > 0 && r.Achieved >= rateTolerance*rate && r.Latency.P99 <= float64(o.p99)/float64(time.Millisecond) && errs == 0
+		res.Steps = append(res.Steps, s)
+		verdict := "sustained"
+		if !s.Sustained {
+			verdict = "NOT sustained"
+		}
+		fmt.Fprintf(log, "  %-10s %8.0f req/s -> %9.1f achieved, p50 %s, p99 %s, %d errors: %s\n",
+			name, rate, s.Achieved, fmtMs(s.P50), fmtMs(s.P99), errs, verdict)
+		time.Sleep(300 * time.Millisecond) // let the server drain and collect garbage
+		return s.Sustained
+	}
+	good, bad := 0.0, 0.0
+	for rate := o.start; rate <= o.max && ctx.Err() == nil; rate *= 1.5 {
+		if !try(rate) {
+			bad = rate
+			break
+		}
+		good = rate
+	}
+	if good == 0 && bad > 0 { // even the first step failed: look downwards
+		for rate := bad / 2; rate >= 10 && ctx.Err() == nil; rate /= 2 {
+			if try(rate) {
+				good = rate
+				break
+			}
+			bad = rate
+		}
+	}
+	for i := 0; i < 4 && good > 0 && bad > 0 && bad/good > 1.05 && ctx.Err() == nil; i++ {
+		mid := math.Round(math.Sqrt(good * bad))
+		if try(mid) {
+			good = mid
+		} else {
+			bad = mid
+		}
+	}
+	res.Ceiling = good
+	return res
+}

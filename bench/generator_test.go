@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// serve starts a fasthttp server with h on a loopback port.
+func serve(t *testing.T, h fasthttp.RequestHandler) target {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &fasthttp.Server{Handler: h}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return target{addr: ln.Addr().String(), host: ln.Addr().String()}
+}
+
+func suggestBody(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("application/json")
+	ctx.SetBodyString(ceilingBody)
+}
+
+// testItems is a small stream of the firefox scenario over the committed samples.
+func testItems(t *testing.T) *stream {
+	t.Helper()
+	c := &corpus{queries: []string{"firefox", "mozilla suggest"}, domains: []string{"example"}, origin: map[string]string{}}
+	sc, err := findScenario("firefox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := buildStream(sc, c, nil, 1000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestScheduleSendsTheRequestedCount(t *testing.T) {
+	var got atomic.Int64
+	tg := serve(t, func(ctx *fasthttp.RequestCtx) { got.Add(1); suggestBody(ctx) })
+	st := testItems(t)
+	p := plan{rate: 400, duration: time.Second, warmup: 250 * time.Millisecond, connections: 8, timeout: 5 * time.Second}
+	col := generate(context.Background(), tg, st.items, st.kinds, p)
+	if p.total() != 500 || got.Load() != 500 {
+		t.Fatalf("schedule of %d requests, server saw %d, want 500", p.total(), got.Load())
+	}
+	if col.measured != 400 || col.status[200] != 400 || col.hist.TotalCount() != 400 {
+		t.Fatalf("measured %d, 200s %d, latencies %d; want 400 each", col.measured, col.status[200], col.hist.TotalCount())
+	}
+	// Completions in the window: the requested count, give or take boundary effects.
+	if col.answered < 360 || col.answered > 440 {
+		t.Fatalf("answered %d in the window, want about 400", col.answered)
+	}
+	r := newReport(col, st, "", time.Now())
+	if r.Achieved < 360 || r.Achieved > 440 {
+		t.Fatalf("achieved %.1f req/s, want about 400", r.Achieved)
+	}
+}
+
+func TestKnownDelayShowsInPercentiles(t *testing.T) {
+	const delay = 20 * time.Millisecond
+	tg := serve(t, func(ctx *fasthttp.RequestCtx) { time.Sleep(delay); suggestBody(ctx) })
+	st := testItems(t)
+	col := generate(context.Background(), tg, st.items, st.kinds, plan{rate: 200, duration: time.Second, connections: 16, timeout: 5 * time.Second})
+	r := newReport(col, st, "", time.Now())
+	lo, hi := float64(delay/time.Millisecond), float64(delay/time.Millisecond)+150
+	if r.Latency.P50 < lo || r.Latency.P50 > hi || r.Latency.P99 < lo {
+		t.Fatalf("p50 %.3f ms, p99 %.3f ms; want p50 in [%.0f, %.0f] and p99 >= %.0f", r.Latency.P50, r.Latency.P99, lo, hi, lo)
+	}
+}
+
+// A server that stalls every request for a while must show the stall as latency of the
+// requests that were due during it, not as fewer requests (coordinated omission).
+func TestStallShowsAsLatencyNotFewerRequests(t *testing.T) {
+	const stall = 300 * time.Millisecond
+	var mu sync.Mutex
+	var n atomic.Int64
+	tg := serve(t, func(ctx *fasthttp.RequestCtx) {
+		if n.Add(1) == 200 {
+			mu.Lock()
+			time.Sleep(stall)
+			mu.Unlock()
+		} else {
+			mu.Lock()
+			mu.Unlock() //nolint:staticcheck // waiting for the stall is the point
+		}
+		suggestBody(ctx)
+	})
+	st := testItems(t)
+	col := generate(context.Background(), tg, st.items, st.kinds, plan{rate: 500, duration: 2 * time.Second, connections: 8, timeout: 5 * time.Second})
+	r := newReport(col, st, "", time.Now())
+	if r.Requests != 1000 || r.Status["200"] != 1000 {
+		t.Fatalf("%d requests, %d answered 200; want 1000 each: a stall must not lower the count", r.Requests, r.Status["200"])
+	}
+	if r.Latency.Max < float64(stall/time.Millisecond) {
+		t.Fatalf("max latency %.1f ms < the %s stall", r.Latency.Max, stall)
+	}
+	// About 150 requests were due during the stall and queued behind it: their latencies
+	// spread from ~0 to the stall, so p95 sits near 2/3 of it.
+	if r.Latency.P95 < 100 {
+		t.Fatalf("p95 %.1f ms: the queue behind the stall is missing", r.Latency.P95)
+	}
+	var stalled bool
+	for _, s := range r.Seconds {
+		stalled = stalled || s.Max >= float64(stall/time.Millisecond)
+	}
+	if !stalled {
+		t.Fatal("no second of the time series shows the stall")
+	}
+}
+
+func TestTransportErrorsAreCounted(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nobody listens: every request is refused
+	st := testItems(t)
+	col := generate(context.Background(), target{addr: addr, host: addr}, st.items, st.kinds, plan{rate: 100, duration: time.Second, connections: 2, timeout: time.Second})
+	r := newReport(col, st, "", time.Now())
+	if r.transportErrors() != 100 || r.Achieved != 0 {
+		t.Fatalf("transport errors %v, achieved %.1f; want 100 and 0", r.Transport, r.Achieved)
+	}
+	if res := (targets{rps: 100, p95: time.Second}).check(r); res.Pass {
+		t.Fatal("a run with transport errors passed")
+	}
+}
+
+func TestBadBodiesAreCounted(t *testing.T) {
+	tg := serve(t, func(ctx *fasthttp.RequestCtx) { ctx.SetBodyString("<html>oops</html>") })
+	st := testItems(t)
+	col := generate(context.Background(), tg, st.items, st.kinds, plan{rate: 100, duration: time.Second, connections: 2, timeout: 5 * time.Second})
+	if col.badBody != 100 {
+		t.Fatalf("bad bodies %d, want 100", col.badBody)
+	}
+}
+
+func TestCeilingSearch(t *testing.T) {
+	addr, stop, err := fixedServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	st := testItems(t)
+	o := ceilingOpts{start: 200, max: 500, step: 300 * time.Millisecond, warmup: 100 * time.Millisecond, p99: time.Second, connections: 8, timeout: 5 * time.Second}
+	var log nopWriter
+	res := findCeiling(context.Background(), "no-work", target{addr: addr, host: addr}, st, o, &log)
+	// 200 and 300 are below --max and easily sustained by a no-work server; 450 too.
+	if res.Ceiling != 450 || len(res.Steps) != 3 {
+		t.Fatalf("ceiling %.0f after %d steps (%+v), want 450 after 3", res.Ceiling, len(res.Steps), res.Steps)
+	}
+}
+
+type nopWriter struct{}
+
+func (*nopWriter) Write(p []byte) (int, error) { return len(p), nil }
