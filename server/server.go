@@ -24,6 +24,7 @@ import (
 	"github.com/mozilla-services/merino-go/clientip"
 	"github.com/mozilla-services/merino-go/flags"
 	"github.com/mozilla-services/merino-go/geoip"
+	"github.com/mozilla-services/merino-go/manifest"
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/useragent"
@@ -58,6 +59,11 @@ type Options struct {
 
 	// Checks are /__heartbeat__'s readiness checks: one per data set that must be loaded.
 	Checks []Check
+
+	// Manifest holds the favicon manifest served by /api/v1/manifest (nil: always 404);
+	// ManifestTTL is runtime.default_manifest_response_ttl_sec.
+	Manifest    *manifest.Holder
+	ManifestTTL int
 
 	// RequestLog receives web.suggest.request records; nil turns them off
 	// (logging.log_suggest_request = false).
@@ -176,6 +182,7 @@ var routes = [...]struct {
 }{
 	{"/api/v1/suggest", (*Server).suggest},
 	{"/api/v1/providers", (*Server).providers},
+	{"/api/v1/manifest", (*Server).manifest},
 	{"/__heartbeat__", (*Server).heartbeat},
 	{"/__lbheartbeat__", (*Server).lbheartbeat},
 	{"/__version__", (*Server).version},
