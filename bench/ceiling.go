@@ -88,31 +88,40 @@ func findCeiling(ctx context.Context, name string, t target, st *stream, o ceili
 		time.Sleep(300 * time.Millisecond) // let the server drain and collect garbage
 		return s.Sustained
 	}
+	good := searchCeiling(o.start, o.max, func(rate float64) bool { return ctx.Err() == nil && try(rate) })
+	res.Ceiling = good
+	return res
+}
+
+// searchCeiling is the search itself, apart from measuring: step the rate up by half from
+// start until a step is not sustained or max is passed; if even the first fails, halve down
+// until one is; then bisect (geometrically) at most four times between the last sustained and
+// the first failed rate. It returns the highest sustained rate tried (0 if none).
+func searchCeiling(start, max float64, sustained func(rate float64) bool) float64 {
 	good, bad := 0.0, 0.0
-	for rate := o.start; rate <= o.max && ctx.Err() == nil; rate *= 1.5 {
-		if !try(rate) {
+	for rate := start; rate <= max; rate *= 1.5 {
+		if !sustained(rate) {
 			bad = rate
 			break
 		}
 		good = rate
 	}
 	if good == 0 && bad > 0 { // even the first step failed: look downwards
-		for rate := bad / 2; rate >= 10 && ctx.Err() == nil; rate /= 2 {
-			if try(rate) {
+		for rate := bad / 2; rate >= 10; rate /= 2 {
+			if sustained(rate) {
 				good = rate
 				break
 			}
 			bad = rate
 		}
 	}
-	for i := 0; i < 4 && good > 0 && bad > 0 && bad/good > 1.05 && ctx.Err() == nil; i++ {
+	for i := 0; i < 4 && good > 0 && bad > 0 && bad/good > 1.05; i++ {
 		mid := math.Round(math.Sqrt(good * bad))
-		if try(mid) {
+		if sustained(mid) {
 			good = mid
 		} else {
 			bad = mid
 		}
 	}
-	res.Ceiling = good
-	return res
+	return good
 }
