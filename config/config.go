@@ -252,8 +252,10 @@ func (r *reader) provider(id string, defaultTimeout time.Duration) (Provider, bo
 	if v, ok := r.lookup(base + ".enabled_by_default"); ok {
 		p.EnabledByDefault = r.asBool(base+".enabled_by_default", v)
 	}
+	timeoutSet := false
 	if v, ok := r.lookup(base + ".query_timeout_sec"); ok {
 		p.QueryTimeout = secondsToDuration(r.asFloat(base+".query_timeout_sec", v, 0.001, 600))
+		timeoutSet = true
 	}
 	read, ok := providerTypes[p.Type]
 	if !ok {
@@ -262,6 +264,10 @@ func (r *reader) provider(id string, defaultTimeout time.Duration) (Provider, bo
 	}
 	pr := &tableReader{r: r, base: base}
 	p.Score, p.Settings = read(pr)
+	// A type with merino-py's own default timeout (accuweather's 5 s) says so.
+	if d, ok := p.Settings.(interface{ DefaultQueryTimeout() time.Duration }); ok && !timeoutSet {
+		p.QueryTimeout = d.DefaultQueryTimeout()
+	}
 	if v, ok := r.lookup(base + ".score"); ok {
 		p.Score = r.asFloat(base+".score", v, 0, 1)
 	}

@@ -259,3 +259,14 @@ func TestManifestSection(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestTypeDefaultTimeout(t *testing.T) {
+	c := load(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__ACCUWEATHER__TYPE=accuweather")
+	if c.Providers[0].QueryTimeout != 5*time.Second {
+		t.Errorf("accuweather default timeout %v", c.Providers[0].QueryTimeout)
+	}
+	c = load(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__ACCUWEATHER__TYPE=accuweather", "MERINO_PROVIDERS__ACCUWEATHER__QUERY_TIMEOUT_SEC=1")
+	if c.Providers[0].QueryTimeout != time.Second {
+		t.Errorf("explicit timeout %v", c.Providers[0].QueryTimeout)
+	}
+}

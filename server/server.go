@@ -27,6 +27,7 @@ import (
 	"github.com/mozilla-services/merino-go/manifest"
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/weather"
 	"github.com/mozilla-services/merino-go/useragent"
 )
 
@@ -59,6 +60,10 @@ type Options struct {
 
 	// Checks are /__heartbeat__'s readiness checks: one per data set that must be loaded.
 	Checks []Check
+
+	// Weather answers /api/v1/weather/hourly-forecasts: merino-py's provider with id
+	// "accuweather" (nil: the endpoint answers [] with max-age=0).
+	Weather *weather.Provider
 
 	// Manifest holds the favicon manifest served by /api/v1/manifest (nil: always 404);
 	// ManifestTTL is runtime.default_manifest_response_ttl_sec.
@@ -183,6 +188,7 @@ var routes = [...]struct {
 	{"/api/v1/suggest", (*Server).suggest},
 	{"/api/v1/providers", (*Server).providers},
 	{"/api/v1/manifest", (*Server).manifest},
+	{"/api/v1/weather/hourly-forecasts", (*Server).weatherHourly},
 	{"/__heartbeat__", (*Server).heartbeat},
 	{"/__lbheartbeat__", (*Server).lbheartbeat},
 	{"/__version__", (*Server).version},
@@ -257,6 +263,7 @@ type exchange struct {
 	errs      []fieldError
 	buf       []byte
 	scratch   []byte // backing store for repaired (invalid UTF-8) parameter values
+	scratch2  []byte // a per-request header value (weather's Cache-Control)
 	pii       piiType
 	flags     flags.Decisions
 }
@@ -270,6 +277,7 @@ func (x *exchange) reset() {
 	x.errs = x.errs[:0]
 	x.buf = x.buf[:0]
 	x.scratch = x.scratch[:0]
+	x.scratch2 = x.scratch2[:0]
 	x.pii = piiUnset
 	x.flags = flags.Decisions{}
 	// A buffer that grew for one hostile request is not kept for every later one.

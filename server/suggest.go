@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,6 +13,7 @@ import (
 	"github.com/mozilla-services/merino-go/acceptlang"
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/weather"
 )
 
 // params are the suggest query parameters, each the last occurrence (Starlette keeps the last
@@ -135,6 +137,11 @@ func (s *Server) suggest(ctx *fasthttp.RequestCtx, x *exchange) {
 	// allocation on every 400.
 	switch e := err.(type) {
 	case nil:
+		if status == fasthttp.StatusNoContent {
+			s.logSuggest(ctx, x, &p, status)
+			ctx.SetStatusCode(status) // no body, no content type, no Cache-Control
+			return
+		}
 	case validationError:
 		x.buf = appendValidationBody(x.buf[:0], x.errs)
 		s.log.Warn("HTTP 400: request validation error for path: /api/v1/suggest")
@@ -219,13 +226,33 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange, pp *params) (
 	// Not ctx: fasthttp cancels a RequestCtx's context when shutdown starts, and a graceful
 	// shutdown must let requests in flight finish. The providers' deadline bounds the wait.
 	x.out = s.opts.Providers.Query(context.Background(), req, x.chosen, x.out[:0])
+	// merino-py's weather special cases, compared as it compares them: the no-location
+	// sentinel alone is a 204 with no body; one weather report from a request for the weather
+	// provider alone sets max-age to the report's TTL and loses its custom_details.
+	if len(x.out) == 1 && weather.IsNoLocation(&x.out[0]) {
+		return fasthttp.StatusNoContent, nil
+	}
 	if req.IsSoftPII && len(x.out) > 0 {
 		piiNumericFalsePos.Inc()
 	}
 	suggestionsPerRequest.Update(float64(len(x.out)))
+	cacheControl := s.cacheControl
+	if len(x.chosen) == 1 && len(x.out) == 1 && weather.IsProvider(x.chosen[0]) {
+		if ttl, stripped, ok := weather.TTL(x.out[0]); ok {
+			x.out[0] = stripped
+			cacheControl = appendCacheControl(x.scratch2[:0], ttl)
+			x.scratch2 = cacheControl
+		}
+	}
 	x.buf = s.appendResponse(x.buf[:0], x, p)
-	ctx.Response.Header.SetCanonical(headerCacheControl, s.cacheControl)
+	ctx.Response.Header.SetCanonical(headerCacheControl, cacheControl)
 	return fasthttp.StatusOK, nil
+}
+
+// appendCacheControl writes "private, max-age=<ttl>".
+func appendCacheControl(dst []byte, ttl int) []byte {
+	dst = append(dst, "private, max-age="...)
+	return strconv.AppendInt(dst, int64(ttl), 10)
 }
 
 var headerCacheControl = []byte("Cache-Control")
@@ -240,6 +267,26 @@ func (s *Server) validate(p *params, acceptLanguage string, x *exchange) bool {
 	} else if utf8.RuneCountInString(p.q) > maxQ {
 		x.errs = append(x.errs, tooLong("query", "q", p.q, maxQ))
 	}
+	s.validateLocation(p, x, maxQ)
+	if p.hasSource {
+		switch p.source {
+		case "urlbar", "newtab", "unknown":
+		default:
+			x.errs = append(x.errs, notSource(p.source))
+		}
+	}
+	if p.hasClientVariants && utf8.RuneCountInString(p.clientVariants) > s.opts.ClientVariantCharacterMax {
+		x.errs = append(x.errs, tooLong("query", "client_variants", p.clientVariants, s.opts.ClientVariantCharacterMax))
+	}
+	if p.hasRequestType && p.requestType != "location" && p.requestType != "weather" {
+		x.errs = append(x.errs, notRequestType(p.requestType))
+	}
+	s.validateAcceptLanguage(acceptLanguage, x)
+	return len(x.errs) > 0
+}
+
+// validateLocation checks country (2 characters), region and city (at most maxQ).
+func (s *Server) validateLocation(p *params, x *exchange, maxQ int) {
 	if p.hasCountry {
 		switch n := utf8.RuneCountInString(p.country); {
 		case n < 2:
@@ -254,23 +301,13 @@ func (s *Server) validate(p *params, acceptLanguage string, x *exchange) bool {
 	if p.hasCity && utf8.RuneCountInString(p.city) > maxQ {
 		x.errs = append(x.errs, tooLong("query", "city", p.city, maxQ))
 	}
-	if p.hasSource {
-		switch p.source {
-		case "urlbar", "newtab", "unknown":
-		default:
-			x.errs = append(x.errs, notSource(p.source))
-		}
-	}
-	if p.hasClientVariants && utf8.RuneCountInString(p.clientVariants) > s.opts.ClientVariantCharacterMax {
-		x.errs = append(x.errs, tooLong("query", "client_variants", p.clientVariants, s.opts.ClientVariantCharacterMax))
-	}
-	if p.hasRequestType && p.requestType != "location" && p.requestType != "weather" {
-		x.errs = append(x.errs, notRequestType(p.requestType))
-	}
+}
+
+// validateAcceptLanguage checks the header's length (header_character_max).
+func (s *Server) validateAcceptLanguage(acceptLanguage string, x *exchange) {
 	if utf8.RuneCountInString(acceptLanguage) > s.opts.HeaderCharacterMax {
 		x.errs = append(x.errs, tooLong("header", "accept-language", acceptLanguage, s.opts.HeaderCharacterMax))
 	}
-	return len(x.errs) > 0
 }
 
 // hasDigit is merino-py's numeric soft-PII test: Python's re `\d`, any Unicode decimal digit.

@@ -1,0 +1,50 @@
+package server
+
+import (
+	"context"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/mozilla-services/merino-go/acceptlang"
+)
+
+// weatherHourly is GET /api/v1/weather/hourly-forecasts (merino-py §2.5): country (2
+// characters), region and city (at most query_character_max), all three or none, and
+// Accept-Language; the location otherwise comes from the client's address. It answers the
+// list with max-age set to the data's remaining TTL, or [] with max-age=0 on any failure.
+func (s *Server) weatherHourly(ctx *fasthttp.RequestCtx, x *exchange) {
+	p := parseParams(ctx, x)
+	acceptLanguage := x.text(ctx.Request.Header.Peek(fasthttp.HeaderAcceptLanguage))
+	maxQ := s.opts.QueryCharacterMax
+	s.validateLocation(&p, x, maxQ)
+	s.validateAcceptLanguage(acceptLanguage, x)
+	if len(x.errs) > 0 {
+		x.buf = appendValidationBody(x.buf[:0], x.errs)
+		s.log.Warn("HTTP 400: request validation error for path: /api/v1/weather/hourly-forecasts")
+		sendJSON(ctx, fasthttp.StatusBadRequest, x)
+		return
+	}
+	if (p.country != "" || p.region != "" || p.city != "") && (p.country == "" || p.region == "" || p.city == "") {
+		x.buf = appendDetail(x.buf[:0], errLocationTriple.Detail)
+		sendJSON(ctx, fasthttp.StatusBadRequest, x)
+		return
+	}
+	s.locate(ctx, x)
+	loc := &x.req.Location
+	if p.country != "" {
+		loc.Country, loc.City = p.country, p.city
+		loc.Regions = splitComma(loc.Regions[:0], p.region, -1)
+	}
+	x.req.Languages = acceptlang.Parse(acceptLanguage, x.req.Languages[:0])
+	ttl := 0
+	if w := s.opts.Weather; w != nil {
+		c, cancel := context.WithTimeout(context.Background(), w.Timeout())
+		x.buf, ttl = w.HourlyForecasts(c, loc, x.req.Languages, x.buf[:0])
+		cancel()
+	} else {
+		x.buf = append(x.buf[:0], "[]"...)
+	}
+	x.scratch2 = appendCacheControl(x.scratch2[:0], ttl)
+	ctx.Response.Header.SetCanonical(headerCacheControl, x.scratch2)
+	sendJSON(ctx, fasthttp.StatusOK, x)
+}
