@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke profile version-file data-top-picks data-manifest clean
+.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke profile version-file data-top-picks data-manifest data-amp data-amp-large clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -62,6 +62,13 @@ version-file:
 # Rebuild data/top_picks.json from ../shared/data (see data/PROVENANCE.md).
 data-top-picks:
 	$(GO) run ./data/gen/toppicks -shared ../shared/data -out data/top_picks.json
+
+# Rebuild data/amp.json (the bundled AMP sample), or generate the large benchmark set (not committed).
+data-amp:
+	$(GO) run ./data/gen/amp -out data/amp.json
+
+data-amp-large:
+	$(GO) run ./data/gen/amp -large -out data/large/amp-300k.json
 
 # Rebuild data/manifest.json from merino-py's mock manifest shape and data/top_picks.json.
 data-manifest:

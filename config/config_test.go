@@ -35,7 +35,7 @@ func TestDefaultsAndLayers(t *testing.T) {
 	if c.Web != (Web{ClientVariantMax: 10, QueryCharacterMax: 500, ClientVariantCharacterMax: 100, HeaderCharacterMax: 100}) {
 		t.Errorf("web: %+v", c.Web)
 	}
-	if len(c.Providers) != 1 || c.Providers[0].ID != "top_picks" || c.Providers[0].TopPicks().FilePath != "data/top_picks.json" ||
+	if len(c.Providers) != 2 || c.Providers[0].ID != "top_picks" || c.Providers[0].TopPicks().FilePath != "data/top_picks.json" ||
 		c.Providers[0].Score != 0.25 || !c.Providers[0].EnabledByDefault || c.Providers[0].QueryTimeout != 200*time.Millisecond {
 		t.Errorf("providers: %+v", c.Providers)
 	}
@@ -49,7 +49,7 @@ func TestDefaultsAndLayers(t *testing.T) {
 		t.Errorf("testing: %+v", c)
 	}
 	c = load(t, "MERINO_ENV=production")
-	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 0 {
+	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 1 || c.Providers[0].ID != "adm" {
 		t.Errorf("production: %+v %+v", c.HTTP, c.Providers)
 	}
 }
@@ -81,7 +81,7 @@ func TestEnvOverrides(t *testing.T) {
 	if c.Location.ClientIPOverride != "1.2.3.4" {
 		t.Errorf("quoted: %q", c.Location.ClientIPOverride)
 	}
-	if len(c.Providers) != 1 || c.Providers[0].Score != 1 || c.Providers[0].QueryTimeout != 50*time.Millisecond {
+	if len(c.Providers) != 2 || c.Providers[0].Score != 1 || c.Providers[0].QueryTimeout != 50*time.Millisecond {
 		t.Errorf("provider: %+v", c.Providers)
 	}
 	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "providers.wikipedia.es_url") {
@@ -121,20 +121,22 @@ score = 0.1
 	for _, p := range c.Providers {
 		ids = append(ids, p.ID)
 	}
-	// development.toml's top_picks first, then the file's tables in file order.
-	if strings.Join(ids, ",") != "top_picks,zeta,alpha" {
+	// development.toml's providers first (top_picks, adm), then the file's new tables in file
+	// order; the file's [providers.top_picks] changes a value, not the order.
+	if strings.Join(ids, ",") != "top_picks,adm,zeta,alpha" {
 		t.Errorf("order: %q", ids)
 	}
-	if c.Providers[0].Score != 0.1 || c.Providers[2].TopPicks().QueryCharLimit != 5 || len(c.Providers[2].TopPicks().DomainBlocklist) != 0 {
-		t.Errorf("values: %+v %+v", c.Providers[0], c.Providers[2].TopPicks())
+	alpha := c.Providers[3]
+	if c.Providers[0].Score != 0.1 || alpha.TopPicks().QueryCharLimit != 5 || len(alpha.TopPicks().DomainBlocklist) != 0 {
+		t.Errorf("values: %+v %+v", c.Providers[0], alpha.TopPicks())
 	}
 	// Disabled providers are not created, and their tables are not checked.
-	c = load(t, "MERINO_CONFIG_FILE="+path, `MERINO_RUNTIME__DISABLED_PROVIDERS=["zeta","top_picks"]`)
+	c = load(t, "MERINO_CONFIG_FILE="+path, `MERINO_RUNTIME__DISABLED_PROVIDERS=["zeta","top_picks","adm"]`)
 	if len(c.Providers) != 1 || c.Providers[0].ID != "alpha" {
 		t.Errorf("disabled: %+v", c.Providers)
 	}
-	c = load(t, `MERINO_RUNTIME__DISABLED_PROVIDERS=["sports"]`, "MERINO_PROVIDERS__SPORTS__TYPE=sports")
-	if len(c.Providers) != 1 {
+	c = load(t, "MERINO_ENV=testing", `MERINO_RUNTIME__DISABLED_PROVIDERS=["sports"]`, "MERINO_PROVIDERS__SPORTS__TYPE=sports")
+	if len(c.Providers) != 0 {
 		t.Errorf("a disabled unknown type must not fail: %+v", c.Providers)
 	}
 }

@@ -105,17 +105,30 @@ func (s *Syncer) failed(err error) error {
 	return err
 }
 
-// Run syncs every interval until ctx is done. The first sync is the caller's (at startup), so
-// Run waits one interval before polling.
+// RetryInterval bounds the wait after a failed sync: merino-py's loaders tick every minute
+// and retry a failed fetch on the next tick, so a source that was down at startup does not
+// leave a provider empty for a whole resync interval.
+var RetryInterval = time.Minute
+
+// Run syncs every interval until ctx is done (after a failure, within RetryInterval). The
+// first sync is the caller's (at startup), so Run waits before polling.
 func (s *Syncer) Run(ctx context.Context) {
-	t := time.NewTicker(s.interval)
+	wait := s.interval
+	if s.Status().LastError != "" && RetryInterval < wait {
+		wait = RetryInterval
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_, _ = s.Sync(ctx) // failures are logged and counted by Sync
+			wait = s.interval
+			if _, err := s.Sync(ctx); err != nil && RetryInterval < wait { // logged and counted by Sync
+				wait = RetryInterval
+			}
+			t.Reset(wait)
 		}
 	}
 }

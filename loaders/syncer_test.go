@@ -327,3 +327,41 @@ func TestSyncerRun(t *testing.T) {
 		t.Fatal("Run applied data but the syncer is not loaded")
 	}
 }
+
+// After a failure the syncer retries within RetryInterval, not a whole resync interval.
+func TestRunRetriesSooner(t *testing.T) {
+	old := RetryInterval
+	RetryInterval = 10 * time.Millisecond
+	defer func() { RetryInterval = old }()
+	var calls atomic.Int32
+	src := sourceFunc(func(context.Context, Version) ([]byte, Version, bool, error) {
+		if calls.Add(1) < 3 {
+			return nil, Version{}, false, errors.New("down")
+		}
+		return []byte("data"), Version{ETag: "1"}, true, nil
+	})
+	s := NewSyncer("retry_sooner", src, time.Hour, func([]byte) (int, error) { return 1, nil }, slog.New(slog.DiscardHandler))
+	if _, err := s.Sync(context.Background()); err == nil {
+		t.Fatal("the first sync should fail")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	deadline := time.After(5 * time.Second)
+	for !s.Status().Loaded {
+		select {
+		case <-deadline:
+			t.Fatalf("not loaded after %d fetches with a one-hour interval", calls.Load())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+}
+
+type sourceFunc func(context.Context, Version) ([]byte, Version, bool, error)
+
+func (f sourceFunc) Fetch(ctx context.Context, v Version) ([]byte, Version, bool, error) {
+	return f(ctx, v)
+}
+func (f sourceFunc) String() string { return "func" }

@@ -144,7 +144,7 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 			return nil, fmt.Errorf("manifest.source: %w", err)
 		}
 		mh = &manifest.Holder{}
-		a.syncers = append(a.syncers, loaders.NewSyncer("manifest", src, m.ResyncInterval, mh.Apply, log.With("source", "manifest")))
+		a.syncers = append(a.syncers, loaders.NewSyncer("manifest", src, m.ResyncInterval, mh.Apply, log))
 	}
 	opts := server.Options{
 		Providers:                 set,
