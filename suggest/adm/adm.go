@@ -11,12 +11,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/mozilla-services/merino-go/index/keywords"
+	"github.com/mozilla-services/merino-go/pystr"
 	"github.com/mozilla-services/merino-go/suggest"
 )
 
@@ -279,91 +278,8 @@ func hasPrefix(b, prefix []byte) bool {
 // NormalizeQuery appends merino-py's adm normalize_query(q) — q.lstrip().lower() — to dst:
 // leading white space only (trailing kept), Python's full lower-casing.
 func NormalizeQuery(dst []byte, q string) []byte {
-	for len(q) > 0 {
-		r, n := utf8.DecodeRuneInString(q)
-		if !isPySpace(r) {
-			break
-		}
-		q = q[n:]
-	}
-	return appendLower(dst, q)
+	return pystr.AppendLower(dst, pystr.TrimLeftSpace(q))
 }
 
 // NormalizeString is NormalizeQuery for cold paths.
 func NormalizeString(q string) string { return string(NormalizeQuery(nil, q)) }
-
-// isPySpace is Python's str.isspace(): Unicode white space plus U+001C..U+001F.
-func isPySpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
-}
-
-// appendLower is Python's str.lower(): per-rune lower-casing, the unconditional multi-rune
-// mapping of U+0130 ("i̇"), and the final-sigma rule (Σ at the end of a word lowers to ς).
-func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch r {
-		case 0x130:
-			dst = append(dst, "i\u0307"...)
-		case 0x3a3:
-			if finalSigma(s, i, i+n) {
-				dst = append(dst, "ς"...)
-			} else {
-				dst = append(dst, "σ"...)
-			}
-		default:
-			dst = utf8.AppendRune(dst, unicode.ToLower(r))
-		}
-		i += n
-	}
-	return dst
-}
-
-// finalSigma is Unicode's Final_Sigma condition as CPython applies it: a cased letter before
-// the sigma (case-ignorable characters skipped) and none after it.
-func finalSigma(s string, start, end int) bool {
-	before := false
-	for j := start; j > 0; {
-		r, n := utf8.DecodeLastRuneInString(s[:j])
-		j -= n
-		if caseIgnorable(r) {
-			continue
-		}
-		before = cased(r)
-		break
-	}
-	if !before {
-		return false
-	}
-	for j := end; j < len(s); {
-		r, n := utf8.DecodeRuneInString(s[j:])
-		j += n
-		if caseIgnorable(r) {
-			continue
-		}
-		return !cased(r)
-	}
-	return true
-}
-
-func cased(r rune) bool {
-	return unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r) ||
-		unicode.Is(unicode.Other_Lowercase, r) || unicode.Is(unicode.Other_Uppercase, r)
-}
-
-func caseIgnorable(r rune) bool {
-	switch r {
-	case '\'', '.', ':', '^', '`', 0xad, 0xb7, 0x2018, 0x2019, 0x2024, 0x2027, 0xfe13, 0xfe52, 0xfe55, 0xff07, 0xff0e, 0xff1a, 0x387, 0x5f4:
-		return true
-	}
-	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
-}

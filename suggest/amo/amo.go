@@ -14,11 +14,11 @@ import (
 	"maps"
 	"sync/atomic"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/mozilla-services/merino-go/httpurl"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/pystr"
 	"github.com/mozilla-services/merino-go/suggest"
 )
 
@@ -53,7 +53,7 @@ func Index(addons []Addon) map[string]int {
 	idx := map[string]int{}
 	for i, a := range addons {
 		for _, phrase := range a.Keywords {
-			phrase = pyLower(phrase)
+			phrase = pystr.Lower(phrase)
 			first := firstWord(phrase)
 			if first == "" {
 				// merino-py's phrase.split()[0] raises on a blank phrase; the list has none.
@@ -75,9 +75,9 @@ func firstWord(s string) string {
 	start := -1
 	for i, r := range s {
 		switch {
-		case isPySpace(r) && start >= 0:
+		case pystr.IsSpace(r) && start >= 0:
 			return s[start:i]
-		case !isPySpace(r) && start < 0:
+		case !pystr.IsSpace(r) && start < 0:
 			start = i
 		}
 	}
@@ -223,12 +223,12 @@ const maxQuery = 128
 // Query implements suggest.Provider: normalise as merino-py does (strip, lower-case), answer
 // nothing below min_chars code points, else look the whole query up. It does not allocate.
 func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.Suggestion) ([]suggest.Suggestion, error) {
-	q := trimSpace(req.Query)
+	q := pystr.TrimSpace(req.Query)
 	if len(q) > maxQuery {
 		return dst, nil
 	}
 	var buf [2 * maxQuery]byte
-	lq := appendLower(buf[:0], q)
+	lq := pystr.AppendLower(buf[:0], q)
 	if utf8.RuneCount(lq) < p.settings.MinChars {
 		return dst, nil
 	}
@@ -248,51 +248,3 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 		Tail:     s.tails[i],
 	}), nil
 }
-
-// trimSpace is Python's str.strip(): Unicode white space plus U+001C..U+001F.
-func trimSpace(s string) string {
-	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		if !isPySpace(r) {
-			break
-		}
-		s = s[n:]
-	}
-	for len(s) > 0 {
-		r, n := utf8.DecodeLastRuneInString(s)
-		if !isPySpace(r) {
-			break
-		}
-		s = s[:len(s)-n]
-	}
-	return s
-}
-
-func isPySpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
-
-// appendLower is Python's str.lower() for what can match an ASCII keyword: per-rune
-// lower-casing (so the Kelvin sign U+212A becomes "k", as in Python) and U+0130 → "i̇". The
-// context-dependent final sigma is not reproduced: it cannot produce an ASCII keyword.
-func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		if r == 0x130 {
-			dst = append(dst, "i\u0307"...)
-			continue
-		}
-		dst = utf8.AppendRune(dst, unicode.ToLower(r))
-	}
-	return dst
-}
-
-func pyLower(s string) string { return string(appendLower(nil, s)) }

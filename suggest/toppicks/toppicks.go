@@ -6,11 +6,10 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/mozilla-services/merino-go/index/domains"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/pystr"
 	"github.com/mozilla-services/merino-go/suggest"
 )
 
@@ -160,12 +159,12 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 	if snap == nil {
 		return dst, nil
 	}
-	q := trimSpace(req.Query)
+	q := pystr.TrimSpace(req.Query)
 	if len(q) > maxQuery {
 		return dst, nil
 	}
 	var buf [2 * maxQuery]byte
-	lq := appendLower(buf[:0], q)
+	lq := pystr.AppendLower(buf[:0], q)
 	if len(lq) >= 4 && string(lq[:4]) == "http" {
 		return dst, nil
 	}
@@ -181,55 +180,6 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 	}), nil
 }
 
-// trimSpace is Python's str.strip(): Unicode white space plus the ASCII separators
-// U+001C..U+001F, which Python counts as white space and Go does not.
-func trimSpace(s string) string {
-	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		if !isPySpace(r) {
-			break
-		}
-		s = s[n:]
-	}
-	for len(s) > 0 {
-		r, n := utf8.DecodeLastRuneInString(s)
-		if !isPySpace(r) {
-			break
-		}
-		s = s[:len(s)-n]
-	}
-	return s
-}
-
-func isPySpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
-}
-
-// appendLower is Python's str.lower() for what matters here: per-rune lower-casing, with the
-// one unconditional multi-rune mapping (U+0130 → "i̇"). The context-dependent final sigma is not
-// reproduced; no domain label contains a sigma.
-func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		if r == 0x130 {
-			dst = append(dst, "i\u0307"...)
-			continue
-		}
-		dst = utf8.AppendRune(dst, unicode.ToLower(r))
-	}
-	return dst
-}
-
 // NormalizeQuery is merino-py's normalize_query (strip, then lower-case), for cold paths: the
 // loader applies it to domain labels.
-func NormalizeQuery(s string) string { return string(appendLower(nil, trimSpace(s))) }
+func NormalizeQuery(s string) string { return string(pystr.AppendLower(nil, pystr.TrimSpace(s))) }
