@@ -4,13 +4,19 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke profile version-file data-top-picks data-manifest data-amp data-amp-large clean
+.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
 
-run: build
+WIKI_INDEX := data/wikipedia-index
+
+run: build $(WIKI_INDEX)/enwiki/meta.json
 	MERINO_ENV=development ./bin/merino serve
+
+# The development Wikipedia index, rebuilt from the bundled sample (about a second).
+$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz bin/merino
+	./bin/merino index wikipedia --input data/wikipedia-en.sample.json.gz --out $(WIKI_INDEX)/enwiki --lang en
 
 # The whole suite, with the race detector, plus the lint checks, then a short load test so every
 # change is load-tested (after the suite, not beside it: they share the cores).
@@ -74,5 +80,9 @@ data-amp-large:
 data-manifest:
 	$(GO) run ./data/gen/manifest -mock ../shared/data/merino-py/extracted-fixtures/manifest/mock_manifest.json -toppicks data/top_picks.json -out data/manifest.json
 
+# Rebuild data/wikipedia-en.sample.json.gz from ../shared/data (see data/PROVENANCE.md).
+data-wikipedia:
+	$(GO) run ./data/gen/wikipedia -shared ../shared/data -out data/wikipedia-en.sample.json.gz -n 4000
+
 clean:
-	rm -rf bin
+	rm -rf bin data/wikipedia-index

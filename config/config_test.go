@@ -35,7 +35,8 @@ func TestDefaultsAndLayers(t *testing.T) {
 	if c.Web != (Web{ClientVariantMax: 10, QueryCharacterMax: 500, ClientVariantCharacterMax: 100, HeaderCharacterMax: 100}) {
 		t.Errorf("web: %+v", c.Web)
 	}
-	if len(c.Providers) != 2 || c.Providers[0].ID != "top_picks" || c.Providers[0].TopPicks().FilePath != "data/top_picks.json" ||
+	if len(c.Providers) != 3 || c.Providers[0].ID != "top_picks" || c.Providers[1].ID != "adm" || c.Providers[2].ID != "wikipedia" ||
+		c.Providers[0].TopPicks().FilePath != "data/top_picks.json" ||
 		c.Providers[0].Score != 0.25 || !c.Providers[0].EnabledByDefault || c.Providers[0].QueryTimeout != 200*time.Millisecond {
 		t.Errorf("providers: %+v", c.Providers)
 	}
@@ -49,7 +50,7 @@ func TestDefaultsAndLayers(t *testing.T) {
 		t.Errorf("testing: %+v", c)
 	}
 	c = load(t, "MERINO_ENV=production")
-	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 1 || c.Providers[0].ID != "adm" {
+	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 2 || c.Providers[0].ID != "adm" {
 		t.Errorf("production: %+v %+v", c.HTTP, c.Providers)
 	}
 }
@@ -81,7 +82,7 @@ func TestEnvOverrides(t *testing.T) {
 	if c.Location.ClientIPOverride != "1.2.3.4" {
 		t.Errorf("quoted: %q", c.Location.ClientIPOverride)
 	}
-	if len(c.Providers) != 2 || c.Providers[0].Score != 1 || c.Providers[0].QueryTimeout != 50*time.Millisecond {
+	if len(c.Providers) != 3 || c.Providers[0].Score != 1 || c.Providers[0].QueryTimeout != 50*time.Millisecond {
 		t.Errorf("provider: %+v", c.Providers)
 	}
 	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "providers.wikipedia.es_url") {
@@ -109,29 +110,36 @@ top_picks_file_path = "a.json"
 query_char_limit = 5
 firefox_char_limit = 3
 domain_blocklist = []
-
-[providers.top_picks]
-score = 0.1
 `
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := load(t, "MERINO_CONFIG_FILE="+path)
+	devPath := filepath.Join(dir, "dev.toml")
+	if err := os.WriteFile(devPath, []byte(doc+"\n[providers.top_picks]\nscore = 0.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// testing.toml has no providers: the file's tables come in file order, then a table the
+	// environment creates.
+	c := load(t, "MERINO_ENV=testing", "MERINO_CONFIG_FILE="+path, "MERINO_PROVIDERS__OMEGA__TYPE=top_picks", "MERINO_PROVIDERS__OMEGA__TOP_PICKS_FILE_PATH=o.json")
 	var ids []string
 	for _, p := range c.Providers {
 		ids = append(ids, p.ID)
 	}
-	// development.toml's providers first (top_picks, adm), then the file's new tables in file
-	// order; the file's [providers.top_picks] changes a value, not the order.
-	if strings.Join(ids, ",") != "top_picks,adm,zeta,alpha" {
+	if strings.Join(ids, ",") != "zeta,alpha,omega" {
 		t.Errorf("order: %q", ids)
 	}
-	alpha := c.Providers[3]
-	if c.Providers[0].Score != 0.1 || alpha.TopPicks().QueryCharLimit != 5 || len(alpha.TopPicks().DomainBlocklist) != 0 {
+	alpha := c.Providers[1]
+	if alpha.TopPicks().QueryCharLimit != 5 || len(alpha.TopPicks().DomainBlocklist) != 0 || !c.Providers[0].EnabledByDefault {
 		t.Errorf("values: %+v %+v", c.Providers[0], alpha.TopPicks())
 	}
+	// In development, the environment's providers come first and the file's [providers.top_picks]
+	// changes a value, not the order.
+	c = load(t, "MERINO_CONFIG_FILE="+devPath)
+	if c.Providers[0].ID != "top_picks" || c.Providers[0].Score != 0.1 || c.Providers[len(c.Providers)-1].ID != "alpha" {
+		t.Errorf("development order: %+v", c.Providers)
+	}
 	// Disabled providers are not created, and their tables are not checked.
-	c = load(t, "MERINO_CONFIG_FILE="+path, `MERINO_RUNTIME__DISABLED_PROVIDERS=["zeta","top_picks","adm"]`)
+	c = load(t, "MERINO_ENV=testing", "MERINO_CONFIG_FILE="+path, `MERINO_RUNTIME__DISABLED_PROVIDERS=["zeta","top_picks"]`)
 	if len(c.Providers) != 1 || c.Providers[0].ID != "alpha" {
 		t.Errorf("disabled: %+v", c.Providers)
 	}

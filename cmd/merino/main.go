@@ -3,6 +3,7 @@
 //
 //	merino [serve]        run the HTTP server until SIGINT/SIGTERM
 //	merino check-config   print the effective configuration, exit non-zero if it is invalid
+//	merino index wikipedia --input FILE --out DIR   build a Wikipedia index
 //	merino version        print the version, commit and Go version
 package main
 
@@ -34,6 +35,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stderr)
 	case "check-config":
 		return checkConfig(stdout, stderr)
+	case "index":
+		return indexCommand(args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "merino-go %s (commit %s, %s)\n", version, commit, runtime.Version())
 		return 0
@@ -51,6 +54,8 @@ const usage = `usage: merino [command]
 commands:
   serve          run the HTTP server (the default)
   check-config   load and validate the configuration, print the effective values
+  index          build an index: merino index wikipedia --input FILE --out DIR [--lang en]
+                 [--category-blocklist CSV] [--max-docs N]
   version        print the version
 
 Configuration: configs/default.toml and configs/$MERINO_ENV.toml (embedded), then the file

@@ -1,0 +1,449 @@
+package fulltext
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// FormatVersion is written to meta.json; Open refuses other versions.
+const FormatVersion = 1
+
+// The files of an index directory.
+const (
+	MetaFile       = "meta.json"
+	CompletionFile = "completion.bin"
+	BleveDir       = "bleve"
+)
+
+// Meta describes one built index. Its file is written last: a directory without it is not an
+// index.
+type Meta struct {
+	Format    int       `json:"format"`
+	Lang      string    `json:"lang"`
+	BuildID   string    `json:"build_id"`
+	Created   time.Time `json:"created"`
+	Documents int       `json:"documents"`
+	// Source names the dump the index was built from, for operators.
+	Source string `json:"source,omitempty"`
+}
+
+// Doc is one article as the index keeps it.
+type Doc struct {
+	// PageID is the article's id in the dump (the bulk action's _id or page_id), may be "".
+	PageID      string
+	Title       string
+	OpeningText string
+	Weight      uint32
+}
+
+// Builder writes an index directory. Add documents, then Commit; Abort (or a failed Commit)
+// removes everything written. A Builder is not safe for concurrent use.
+type Builder struct {
+	out     string
+	tmp     string
+	lang    string
+	bleve   bleve.Builder
+	entries []Entry
+	key     []byte
+	done    bool
+	closed  bool // the Bleve builder is closed
+}
+
+// NewBuilder starts an index that Commit will place at out (which must not exist, or be an
+// index directory written by a Builder: it is then replaced). Everything is written to a
+// temporary sibling directory first, on the same file system, so that the final rename is
+// atomic and nothing half-written ever sits at out.
+func NewBuilder(out, lang string) (*Builder, error) {
+	out = filepath.Clean(out)
+	if err := checkReplaceable(out); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the parent of %q: %w", out, err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(out), filepath.Base(out)+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create a build directory beside %q: %w", out, err)
+	}
+	// MkdirTemp makes it private; the finished index is read by the server's user too.
+	_ = os.Chmod(tmp, 0o755)
+	bb, err := bleve.NewBuilder(filepath.Join(tmp, BleveDir), newMapping(), map[string]any{
+		// The offline builder writes its segments here, inside our temporary directory,
+		// rather than in $TMPDIR, so that an interrupted build leaves one thing to remove.
+		"buildPathPrefix": tmp,
+		"batchSize":       5000,
+	})
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("cannot start the Bleve index in %q: %w", tmp, err)
+	}
+	return &Builder{out: out, tmp: tmp, lang: lang, bleve: bb}, nil
+}
+
+// checkReplaceable refuses to replace a directory that is not an index: out is an operator's
+// path, and Commit deletes what it replaces.
+func checkReplaceable(out string) error {
+	st, err := os.Stat(out)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot use %q as the output: %w", out, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("cannot use %q as the output: it is a file", out)
+	}
+	if _, err := os.Stat(filepath.Join(out, MetaFile)); err != nil {
+		entries, _ := os.ReadDir(out)
+		if len(entries) > 0 {
+			return fmt.Errorf("cannot replace %q: it exists and is not an index directory (no %s)", out, MetaFile)
+		}
+	}
+	return nil
+}
+
+func newMapping() mapping.IndexMapping {
+	title := mapping.NewTextFieldMapping()
+	title.Analyzer = standard.Name
+	title.IncludeInAll = false
+	title.IncludeTermVectors = false
+	title.DocValues = false
+	text := mapping.NewTextFieldMapping()
+	text.Analyzer = en.AnalyzerName
+	text.IncludeInAll = false
+	text.IncludeTermVectors = false
+	text.DocValues = false
+	stored := func(m *mapping.FieldMapping) *mapping.FieldMapping {
+		m.Index = false
+		m.IncludeInAll = false
+		m.DocValues = false
+		return m
+	}
+	doc := mapping.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("title", title)
+	doc.AddFieldMappingsAt("opening_text", text)
+	doc.AddFieldMappingsAt("page_id", stored(mapping.NewKeywordFieldMapping()))
+	doc.AddFieldMappingsAt("weight", stored(mapping.NewNumericFieldMapping()))
+	m := mapping.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = standard.Name
+	return m
+}
+
+// bleveDoc is what Bleve indexes for a Doc.
+type bleveDoc struct {
+	Title       string  `json:"title"`
+	OpeningText string  `json:"opening_text"`
+	PageID      string  `json:"page_id"`
+	Weight      float64 `json:"weight"`
+}
+
+// Add indexes one document: its title becomes a completion entry with its weight, and the
+// document goes to Bleve.
+func (b *Builder) Add(d Doc) error {
+	if b.done {
+		return errors.New("BUG: Add after Commit or Abort")
+	}
+	b.key = AppendKey(b.key[:0], TruncateInput(d.Title))
+	id := strconv.Itoa(len(b.entries))
+	b.entries = append(b.entries, Entry{Key: string(b.key), Title: d.Title, Weight: d.Weight})
+	err := b.bleve.Index(id, bleveDoc{Title: d.Title, OpeningText: d.OpeningText, PageID: d.PageID, Weight: float64(d.Weight)})
+	if err != nil {
+		return fmt.Errorf("cannot index %q: %w", d.Title, err)
+	}
+	return nil
+}
+
+// Len is the number of documents added.
+func (b *Builder) Len() int { return len(b.entries) }
+
+// Commit finishes the Bleve index, writes the completion table and meta.json, and moves the
+// directory into place, replacing a previous index there. The previous index's files are
+// unlinked, not rewritten: a server that still has it open keeps reading it until it closes
+// it. ctx is checked between the steps; cancelling it aborts the build.
+func (b *Builder) Commit(ctx context.Context, source string) (Meta, error) {
+	if b.done {
+		return Meta{}, errors.New("BUG: Commit after Commit or Abort")
+	}
+	meta, err := b.commit(ctx, source)
+	if err != nil {
+		b.Abort()
+		return Meta{}, err
+	}
+	b.done = true
+	return meta, nil
+}
+
+func (b *Builder) commit(ctx context.Context, source string) (Meta, error) {
+	if len(b.entries) == 0 {
+		return Meta{}, errors.New("cannot build an index without documents")
+	}
+	b.closed = true
+	if err := b.bleve.Close(); err != nil {
+		return Meta{}, fmt.Errorf("cannot finish the Bleve index: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Meta{}, err
+	}
+	c, err := NewCompletion(b.entries)
+	if err != nil {
+		return Meta{}, err
+	}
+	data, err := c.MarshalBinary()
+	if err != nil {
+		return Meta{}, err
+	}
+	if err := writeFileSync(filepath.Join(b.tmp, CompletionFile), data); err != nil {
+		return Meta{}, err
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	meta := Meta{
+		Format:    FormatVersion,
+		Lang:      b.lang,
+		BuildID:   time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(id[:]),
+		Created:   time.Now().UTC().Truncate(time.Second),
+		Documents: len(b.entries),
+		Source:    source,
+	}
+	mj, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return Meta{}, err
+	}
+	if err := writeFileSync(filepath.Join(b.tmp, MetaFile), append(mj, '\n')); err != nil {
+		return Meta{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Meta{}, err
+	}
+	return meta, b.moveIntoPlace()
+}
+
+// moveIntoPlace renames the build directory to out. A directory cannot be renamed over a
+// non-empty one, so a previous index is first renamed aside and removed afterwards; between
+// the two renames out is briefly absent, which a server polling it reads as "no change".
+func (b *Builder) moveIntoPlace() error {
+	if err := checkReplaceable(b.out); err != nil {
+		return err
+	}
+	var old string
+	if _, err := os.Stat(b.out); err == nil {
+		old = b.tmp + ".old"
+		if err := os.Rename(b.out, old); err != nil {
+			return fmt.Errorf("cannot move the previous index %q aside: %w", b.out, err)
+		}
+	}
+	if err := os.Rename(b.tmp, b.out); err != nil {
+		if old != "" {
+			_ = os.Rename(old, b.out)
+		}
+		return fmt.Errorf("cannot move the new index to %q: %w", b.out, err)
+	}
+	syncDir(filepath.Dir(b.out))
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("the new index is in place, but the previous one could not be removed from %q: %w", old, err)
+		}
+	}
+	return nil
+}
+
+// Abort removes everything the builder wrote. It is safe to call more than once.
+func (b *Builder) Abort() {
+	if b.done {
+		return
+	}
+	b.done = true
+	if len(b.entries) > 0 && !b.closed {
+		// Bleve's offline builder cannot close without a segment (it panics); with none,
+		// there is nothing of it to finish anyway.
+		_ = b.bleve.Close()
+	}
+	_ = os.RemoveAll(b.tmp)
+}
+
+// TempDir is the temporary build directory (for tests and progress output).
+func (b *Builder) TempDir() string { return b.tmp }
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot create %q: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot write %q: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot sync %q: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("cannot write %q: %w", path, err)
+	}
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// TruncateInput cuts s to MaxInputLength UTF-16 code units, never splitting a surrogate pair,
+// as the completion field's max_input_length does before analysis.
+func TruncateInput(s string) string {
+	units := 0
+	for i, r := range s {
+		u := 1
+		if r >= 0x10000 {
+			u = 2
+		}
+		if units+u > MaxInputLength {
+			return s[:i]
+		}
+		units += u
+	}
+	return s
+}
+
+// Index is an opened index directory: the completion table in memory and the Bleve index,
+// read-only. It is safe for concurrent use until Close.
+type Index struct {
+	Meta       Meta
+	Completion *Completion
+	dir        string
+	bleve      bleve.Index
+	closeOnce  sync.Once
+	closeErr   error
+}
+
+// ReadMeta reads dir's meta.json.
+func ReadMeta(dir string) (Meta, error) {
+	var m Meta
+	data, err := os.ReadFile(filepath.Join(dir, MetaFile))
+	if err != nil {
+		return m, fmt.Errorf("cannot read the index metadata: %w", err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("cannot parse %q: %w", filepath.Join(dir, MetaFile), err)
+	}
+	if m.Format != FormatVersion {
+		return m, fmt.Errorf("cannot open %q: index format %d, this build reads %d", dir, m.Format, FormatVersion)
+	}
+	return m, nil
+}
+
+// Open opens the index directory dir read-only. The completion table is read whole and
+// checked; the Bleve index is opened read-only (its segments are memory-mapped).
+func Open(dir string) (*Index, error) {
+	meta, err := ReadMeta(dir)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, CompletionFile))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the completion table: %w", err)
+	}
+	c, err := UnmarshalCompletion(data)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load %q: %w", filepath.Join(dir, CompletionFile), err)
+	}
+	if c.Len() != meta.Documents {
+		return nil, fmt.Errorf("cannot open %q: %d completion entries for %d documents", dir, c.Len(), meta.Documents)
+	}
+	bi, err := bleve.OpenUsing(filepath.Join(dir, BleveDir), map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the Bleve index in %q: %w", dir, err)
+	}
+	return &Index{Meta: meta, Completion: c, dir: dir, bleve: bi}, nil
+}
+
+// Dir is the directory the index was opened from.
+func (ix *Index) Dir() string { return ix.dir }
+
+// Close closes the Bleve index; later calls do nothing. The completion table stays usable
+// (it is plain memory); Search and Document fail from now on.
+func (ix *Index) Close() error {
+	ix.closeOnce.Do(func() { ix.closeErr = ix.bleve.Close() })
+	return ix.closeErr
+}
+
+// Document fetches a stored document by its Bleve id: the decimal position at which the
+// builder added it (the completion table is sorted, so this is not an entry index). ok is
+// false when there is no such document.
+func (ix *Index) Document(ctx context.Context, id string) (d Doc, ok bool, err error) {
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{"title", "opening_text", "page_id", "weight"}
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return d, false, fmt.Errorf("cannot fetch document %q: %w", id, err)
+	}
+	if len(res.Hits) == 0 {
+		return d, false, nil
+	}
+	return docFromFields(res.Hits[0].Fields), true, nil
+}
+
+func docFromFields(f map[string]any) Doc {
+	var d Doc
+	d.Title, _ = f["title"].(string)
+	d.OpeningText, _ = f["opening_text"].(string)
+	d.PageID, _ = f["page_id"].(string)
+	if w, ok := f["weight"].(float64); ok && w >= 0 && w <= 1<<32-1 {
+		d.Weight = uint32(w)
+	}
+	return d
+}
+
+// MinFallbackRunes is the shortest query the full-text fallback answers: shorter ones match
+// too much to mean anything.
+const MinFallbackRunes = 4
+
+// Search is the full-text fallback: the best k titles for q, matched with typo tolerance
+// (edit distance 1, first character exact) on the title and plainly on the opening text, all
+// query words required in one field, ranked by Bleve's relevance. q is matched as text, never
+// parsed as query syntax. It appends the titles to dst.
+func (ix *Index) Search(ctx context.Context, dst []string, q string, k int) ([]string, error) {
+	if utf8.RuneCountInString(q) < MinFallbackRunes || k <= 0 {
+		return dst, nil
+	}
+	title := query.NewMatchQuery(q)
+	title.SetField("title")
+	title.SetFuzziness(1)
+	title.SetPrefix(1)
+	title.SetOperator(query.MatchQueryOperatorAnd)
+	title.SetBoost(3)
+	text := query.NewMatchQuery(q)
+	text.SetField("opening_text")
+	text.SetOperator(query.MatchQueryOperatorAnd)
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery([]query.Query{title, text}), k, 0, false)
+	req.Fields = []string{"title"}
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return dst, fmt.Errorf("cannot search %q: %w", ix.dir, err)
+	}
+	for _, h := range res.Hits {
+		if t, ok := h.Fields["title"].(string); ok {
+			dst = append(dst, t)
+		}
+	}
+	return dst, nil
+}
