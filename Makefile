@@ -15,7 +15,8 @@ run: build $(WIKI_INDEX)/enwiki/meta.json
 	MERINO_ENV=development ./bin/merino serve
 
 # The development Wikipedia index, rebuilt from the bundled sample (about a second).
-$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz bin/merino
+$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz
+	$(MAKE) build
 	./bin/merino index wikipedia --input data/wikipedia-en.sample.json.gz --out $(WIKI_INDEX)/enwiki --lang en
 
 # The whole suite, with the race detector, plus the lint checks, then a short load test so every
@@ -48,16 +49,16 @@ bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Load test: 60 s of the firefox keystroke mix at Merino's target, then the ceiling.
-bench:
+bench: $(WIKI_INDEX)/enwiki/meta.json
 	$(GO) run ./bench run --scenario firefox --rate 1500 --duration 60s --warmup 5s --target-rps 1500 --target-p95 200ms
 	$(GO) run ./bench ceiling --scenario firefox
 
 # About 15 s at 1500 requests/s; fails on a missed target, any 5xx or transport error.
-bench-smoke:
+bench-smoke: $(WIKI_INDEX)/enwiki/meta.json
 	$(GO) run ./bench run --scenario firefox --rate 1500 --duration 15s --warmup 2s --target-rps 1500 --target-p95 200ms
 
 # CPU/heap/allocs/mutex/block profiles and a trace under load, into profiles/out/<time>/.
-profile:
+profile: $(WIKI_INDEX)/enwiki/meta.json
 	./profiles/capture.sh
 
 # version.json for /__version__, as the Dockerfile writes it.
