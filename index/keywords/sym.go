@@ -85,7 +85,16 @@ func buildSym(vocab []string, minLen int) symIndex {
 		h  uint64
 		id uint32
 	}
-	var pairs []pair
+	// Size the pairs once: a word of n characters has at most n+1 deletion hashes (itself and
+	// each one-character deletion). Growing by doubling cost twice the memory, all garbage
+	// the collector then chases while requests are being served.
+	total := 0
+	for _, w := range vocab {
+		if n := utf8.RuneCountInString(w); n >= minLen && n <= maxFuzzyWord {
+			total += n + 1
+		}
+	}
+	pairs := make([]pair, 0, total)
 	var rs []rune
 	for _, w := range vocab {
 		n := utf8.RuneCountInString(w)
@@ -97,7 +106,10 @@ func buildSym(vocab []string, minLen int) symIndex {
 		id := uint32(len(s.wordOffs) - 1)
 		s.words = append(s.words, w...)
 		s.wordOffs = append(s.wordOffs, uint32(len(s.words)))
-		rs = append(rs[:0], []rune(w)...)
+		rs = rs[:0]
+		for _, r := range w {
+			rs = append(rs, r)
+		}
 		deleteHashes(rs, func(h uint64) { pairs = append(pairs, pair{h, id}) })
 	}
 	slices.SortFunc(pairs, func(a, b pair) int {
