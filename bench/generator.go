@@ -36,6 +36,9 @@ type plan struct {
 	warmup      time.Duration // sent before the measured part, not recorded
 	connections int           // workers, each with at most one connection
 	timeout     time.Duration // per request; an answer later than this is a transport error
+	// atWindow, when set, is called (on its own goroutine) as the first request of the
+	// measured window is handed out: the moment to read the server's counters.
+	atWindow func()
 }
 
 // total is the number of requests the schedule holds.
@@ -125,9 +128,14 @@ func generate(ctx context.Context, t target, items []item, kinds []string, p pla
 	}()
 
 	n := p.total()
+	windowSeen := p.atWindow == nil
 schedule:
 	for i := 0; i < n; i++ {
 		due := p.due(i)
+		if !windowSeen && due >= p.warmup {
+			windowSeen = true
+			go p.atWindow()
+		}
 		// Sleep only when ahead by more than the sleep's own lateness; a request sent up to
 		// minSleep early is timed from when it was sent (see sample.latency).
 		for d := due - time.Since(start); d > minSleep; d = due - time.Since(start) {
@@ -177,9 +185,15 @@ func worker(c *fasthttp.HostClient, host string, items []item, timeout time.Dura
 			body := resp.Body()
 			s.bytes = int64(len(body))
 			// A 200 from the suggest endpoint is a SuggestResponse; anything else is a
-			// broken server even if the status looks fine.
-			if s.status == 200 && len(resp.Header.ContentEncoding()) == 0 && !bytes.HasPrefix(body, []byte(`{"suggestions":[`)) && strings.HasPrefix(it.uri, "/api/v1/suggest") {
-				s.badBody = true
+			// broken server even if the status looks fine. A 204 with no body is merino's
+			// "no location" answer to a weather-only request (Firefox shows nothing); to any
+			// other request it is as wrong as a bad 200.
+			suggest := strings.HasPrefix(it.uri, "/api/v1/suggest")
+			switch {
+			case s.status == 200:
+				s.badBody = suggest && len(resp.Header.ContentEncoding()) == 0 && !bytes.HasPrefix(body, []byte(`{"suggestions":[`))
+			case s.status == 204:
+				s.badBody = suggest && (!it.noContentOK || len(body) > 0)
 			}
 		}
 		out <- s

@@ -6,8 +6,10 @@
 //	go run ./bench samples   regenerate bench/samples from ../shared/data
 //
 // Without --url, run and ceiling build ./cmd/merino and start it (MERINO_ENV=development) on a
-// free loopback port, and stop it at the end. See generator.go for how latency is measured,
-// scenarios.go for the traffic, ceiling.go for the ceiling's method.
+// free loopback port, and stop it at the end; for a scenario with weather they also start a
+// fake AccuWeather and give the server a geolocation database (weather.go). See generator.go
+// for how latency is measured, scenarios.go for the traffic, ceiling.go for the ceiling's
+// method.
 package main
 
 import (
@@ -19,9 +21,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mozilla-services/merino-go/suggest/weather/weathertest"
 )
 
 func main() {
@@ -73,6 +78,11 @@ type common struct {
 	data        string
 	out         string
 	serverEnv   multiFlag
+
+	fakeAccuWeather bool
+	weatherCache    string
+	geoip           string
+	adminURL        string
 }
 
 type multiFlag []string
@@ -88,40 +98,62 @@ func (c *common) register(fs *flag.FlagSet, connections int) {
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the request stream (same seed, same requests)")
 	fs.StringVar(&c.data, "data", "", "shared data directory (default: ../shared/data beside the repository)")
 	fs.StringVar(&c.out, "out", "", "output directory (default: bench/out/<command>-<scenario>-<time>)")
-	fs.Var(&c.serverEnv, "server-env", "MERINO_KEY=value for the started server (repeatable)")
+	fs.Var(&c.serverEnv, "server-env", "MERINO_KEY=value for the started server (repeatable; wins over the bench's own settings)")
+	fs.BoolVar(&c.fakeAccuWeather, "fake-accuweather", true, "for a scenario with weather, start a fake AccuWeather and point the started server's accuweather provider at it (ignored with --url)")
+	fs.StringVar(&c.weatherCache, "weather-cache", "memory", "the accuweather provider's cache with --fake-accuweather: memory, redis (starts a redis-server from PATH) or none")
+	fs.StringVar(&c.geoip, "geoip", "", "geolocation database with --fake-accuweather: empty = the real GeoLite2 under --data when present, else the bundled test database; \"test\" = the bundled test database; or an .mmdb(.gz) path")
+	fs.StringVar(&c.adminURL, "admin-url", "", "with --url: the server's admin listener (http://host:port), scraped for the weather cache counters")
 }
 
 // setup holds what run and ceiling share: the repository, the server and the corpus.
 type setup struct {
 	repo      string
 	url       string
+	admin     string // the server's admin listener, "" when unknown
 	providers map[string]bool
 	corpus    *corpus
 	merino    *merinoProc
+	weather   *weatherBackend // nil unless the bench started a fake AccuWeather
 	out       string
 }
 
-func (c *common) setup(ctx context.Context, command string, stderr io.Writer) (*setup, error) {
+func (c *common) setup(ctx context.Context, command string, sc *scenario, stderr io.Writer) (_ *setup, err error) {
 	repo, err := findRepo()
 	if err != nil {
 		return nil, err
 	}
-	s := &setup{repo: repo, url: c.url}
+	s := &setup{repo: repo, url: c.url, admin: c.adminURL}
 	if c.data == "" {
 		c.data = filepath.Join(repo, "..", "shared", "data")
 	}
 	s.corpus = loadCorpus(dataPaths{repo: repo, shared: c.data})
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
 	if s.url == "" {
+		var env []string
+		if c.fakeAccuWeather && sc.needsWeather() {
+			fmt.Fprintf(stderr, "bench: starting a fake AccuWeather (cache %s)...\n", c.weatherCache)
+			w, err := startWeather(c.data, c.weatherCache, c.geoip)
+			if err != nil {
+				return nil, err
+			}
+			s.weather = w
+			env = append(env, w.env...)
+			fmt.Fprintf(stderr, "bench: fake AccuWeather at %s; geolocation: %s\n", w.fake.URL, w.geoip)
+		}
+		env = append(env, c.serverEnv...)
 		fmt.Fprintln(stderr, "bench: building and starting merino-go (MERINO_ENV=development)...")
-		m, err := startMerino(ctx, repo, c.serverEnv)
+		m, err := startMerino(ctx, repo, env)
 		if err != nil {
 			return nil, err
 		}
-		s.merino, s.url = m, m.url
+		s.merino, s.url, s.admin = m, m.url, m.admin
 	}
 	s.providers, err = listProviders(s.url)
 	if err != nil {
-		s.close()
 		return nil, err
 	}
 	s.out = c.out
@@ -129,16 +161,67 @@ func (c *common) setup(ctx context.Context, command string, stderr io.Writer) (*
 		s.out = filepath.Join(repo, "bench", "out", fmt.Sprintf("%s-%s-%s", command, c.scenario, time.Now().Format("20060102-150405")))
 	}
 	if err := os.MkdirAll(s.out, 0o755); err != nil {
-		s.close()
 		return nil, fmt.Errorf("cannot create %q: %w", s.out, err)
 	}
 	return s, nil
 }
 
+// close stops the server, then what it used.
 func (s *setup) close() {
 	if s.merino != nil {
 		s.merino.stop()
+		s.merino = nil
 	}
+	if s.weather != nil {
+		s.weather.close()
+		s.weather = nil
+	}
+}
+
+// run drives the stream of sc at p and returns the report; for a scenario with weather the
+// report holds the cache and upstream counters of the measured window.
+func (s *setup) run(ctx context.Context, sc *scenario, p plan, seed uint64, stderr io.Writer) (*report, error) {
+	st, err := buildStream(sc, s.corpus, s.providers, streamLen(p.rate, p.warmup+p.duration), seed)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range st.notes {
+		fmt.Fprintln(stderr, "bench: note:", n)
+	}
+	t, err := parseTarget(s.url)
+	if err != nil {
+		return nil, err
+	}
+	weather := sc.needsWeather() && slices.Contains(st.kinds, "weather")
+	var fake *weathertest.Fake
+	cache, geoip := "unknown (--url)", ""
+	if s.weather != nil {
+		fake, cache, geoip = s.weather.fake, s.weather.cache, s.weather.geoip
+	}
+	var before weatherSnapshot
+	beforeDone := make(chan struct{})
+	if weather {
+		p.atWindow = func() {
+			before = snapshotWeather(s.admin, fake)
+			close(beforeDone)
+		}
+	}
+	fmt.Fprintf(stderr, "bench: %s at %.0f req/s for %s (+%s warm-up) against %s\n", sc.name, p.rate, p.duration, p.warmup, s.url)
+	started := time.Now()
+	col := generate(ctx, t, st.items, st.kinds, p)
+	r := newReport(col, st, s.url, started)
+	if weather {
+		select {
+		case <-beforeDone:
+			after := snapshotWeather(s.admin, fake)
+			r.Weather = weatherDelta(before, after, cache, geoip)
+			r.Weather.NoContent = col.status[204] // a 204 to anything but weather is a bad body
+			r.Weather.Requests = r.ByKind["weather"].Requests
+			r.Notes = append(r.Notes, r.Weather.lines()...)
+		default: // interrupted before the window began
+		}
+	}
+	return r, nil
 }
 
 // streamLen is how many distinct requests a run cycles through: enough that a 60 s run at
@@ -170,14 +253,18 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 2
 	}
-	s, err := c.setup(ctx, "run", stderr)
+	s, err := c.setup(ctx, "run", sc, stderr)
+	if errors.Is(err, errNoRedis) {
+		fmt.Fprintln(stdout, "SKIP:", err)
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1
 	}
 	defer s.close()
 	p := plan{rate: *rate, duration: *duration, warmup: *warmup, connections: c.connections, timeout: c.timeout}
-	st, err := buildStream(sc, s.corpus, s.providers, streamLen(p.rate, p.warmup+p.duration), c.seed)
+	r, err := s.run(ctx, sc, p, c.seed, stderr)
 	if errors.Is(err, errSkip) {
 		fmt.Fprintln(stdout, "SKIP:", strings.TrimPrefix(err.Error(), errSkip.Error()+": "))
 		return 0
@@ -186,18 +273,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1
 	}
-	for _, n := range st.notes {
-		fmt.Fprintln(stderr, "bench: note:", n)
-	}
-	t, err := parseTarget(s.url)
-	if err != nil {
-		fmt.Fprintln(stderr, "bench:", err)
-		return 2
-	}
-	fmt.Fprintf(stderr, "bench: %s at %.0f req/s for %s (+%s warm-up) against %s\n", sc.name, p.rate, p.duration, p.warmup, s.url)
-	started := time.Now()
-	col := generate(ctx, t, st.items, st.kinds, p)
-	r := newReport(col, st, s.url, started)
 	res := targets{rps: *targetRPS, p95: *targetP95}.check(r)
 	r.Targets = &res
 	r.writeSummary(stdout)
@@ -245,7 +320,11 @@ func cmdCeiling(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "bench:", err)
 		return 2
 	}
-	s, err := c.setup(ctx, "ceiling", stderr)
+	s, err := c.setup(ctx, "ceiling", sc, stderr)
+	if errors.Is(err, errNoRedis) {
+		fmt.Fprintln(stdout, "SKIP:", err)
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1

@@ -22,6 +22,7 @@ import (
 type merinoProc struct {
 	cmd     *exec.Cmd
 	url     string
+	admin   string // base URL of the admin listener (/metrics)
 	dir     string // temp dir holding the binary and the server's log
 	logPath string
 	exited  chan struct{}
@@ -57,10 +58,10 @@ func freePort() (int, error) {
 }
 
 // startMerino builds ./cmd/merino once into a temp dir and runs it with MERINO_ENV=development
-// on a free loopback port, without the admin listener (so that it never collides with a
-// server already running on 8001), and waits until /__lbheartbeat__ answers. env adds
-// MERINO_* settings. The server's output goes to a log file, whose tail is shown when
-// the server fails to start.
+// on a free loopback port, with its admin listener (/metrics) on another free port (never
+// the default 8001, where a developer's server may run), and waits until /__lbheartbeat__
+// answers. env adds MERINO_* settings; later entries win. The server's output goes to a
+// log file, whose tail is shown when the server fails to start.
 func startMerino(ctx context.Context, repo string, env []string) (*merinoProc, error) {
 	dir, err := os.MkdirTemp("", "merino-bench-")
 	if err != nil {
@@ -78,7 +79,15 @@ func startMerino(ctx context.Context, repo string, env []string) (*merinoProc, e
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	m := &merinoProc{url: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, logPath: filepath.Join(dir, "merino.log"), exited: make(chan struct{})}
+	adminPort, err := freePort()
+	for err == nil && adminPort == port {
+		adminPort, err = freePort()
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	m := &merinoProc{url: fmt.Sprintf("http://127.0.0.1:%d", port), admin: fmt.Sprintf("http://127.0.0.1:%d", adminPort), dir: dir, logPath: filepath.Join(dir, "merino.log"), exited: make(chan struct{})}
 	logf, err := os.Create(m.logPath)
 	if err != nil {
 		os.RemoveAll(dir)
@@ -87,7 +96,7 @@ func startMerino(ctx context.Context, repo string, env []string) (*merinoProc, e
 	m.cmd = exec.Command(bin, "serve")
 	m.cmd.Dir = repo
 	m.cmd.Env = append(os.Environ(), "MERINO_ENV=development",
-		fmt.Sprintf("MERINO_HTTP__LISTEN=127.0.0.1:%d", port), "MERINO_HTTP__ADMIN_LISTEN=")
+		fmt.Sprintf("MERINO_HTTP__LISTEN=127.0.0.1:%d", port), fmt.Sprintf("MERINO_HTTP__ADMIN_LISTEN=127.0.0.1:%d", adminPort))
 	m.cmd.Env = append(m.cmd.Env, env...)
 	m.cmd.Stdout, m.cmd.Stderr = logf, logf
 	if err := m.cmd.Start(); err != nil {

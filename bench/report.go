@@ -39,6 +39,9 @@ type report struct {
 	Seconds     []secondReport     `json:"seconds"`
 	Histogram   []bucket           `json:"histogram"`
 	Targets     *targetResult      `json:"targets,omitempty"`
+	// Weather is the cache and AccuWeather counters of the measured window, for a scenario
+	// with weather.
+	Weather *weatherStats `json:"weather,omitempty"`
 }
 
 type percentiles struct {
@@ -234,14 +237,24 @@ func (r *report) writeSummary(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "transport errors\t%s\n", strings.Join(te, "  "))
 	if r.BadBodies > 0 {
-		fmt.Fprintf(tw, "bad bodies\t%d (200 without a SuggestResponse)\n", r.BadBodies)
+		fmt.Fprintf(tw, "bad bodies\t%d (200 without a SuggestResponse, or 204 to a request that is not weather-only)\n", r.BadBodies)
 	}
 	fmt.Fprintf(tw, "body bytes\t%d (%.1f KiB/s)\n", r.Bytes, float64(r.Bytes)/1024/max(r.DurationSec, 1e-9))
 	for _, k := range sortedKeys(r.ByKind) {
 		b := r.ByKind[k]
 		fmt.Fprintf(tw, "  %s\t%.1f%% of requests\tp50 %s\tp95 %s\tp99 %s\n", k, 100*r.Mix[k], fmtMs(b.P50), fmtMs(b.P95), fmtMs(b.P99))
 	}
+	if ws := r.Weather; ws != nil {
+		// The same lines are the report's notes; print them once, as rows.
+		for _, l := range ws.lines() {
+			label, value, _ := strings.Cut(l, ": ")
+			fmt.Fprintf(tw, "%s\t%s\n", label, value)
+		}
+	}
 	for _, n := range r.Notes {
+		if r.Weather != nil && strings.HasPrefix(n, "weather ") {
+			continue
+		}
 		fmt.Fprintf(tw, "note\t%s\n", n)
 	}
 	_ = tw.Flush()

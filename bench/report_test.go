@@ -38,7 +38,7 @@ func TestTargets(t *testing.T) {
 	f("5xx", func(r *report) { r.Status["503"] = 2; r.Status["500"] = 1 }, tg, "3 5xx responses")
 	f("4xx is not a failure", func(r *report) { r.Status["400"] = 5 }, tg)
 	f("transport", func(r *report) { r.Transport["timeout"] = 1 }, tg, "1 transport errors")
-	f("bad body", func(r *report) { r.BadBodies = 4 }, tg, "4 200 responses without a SuggestResponse body")
+	f("bad body", func(r *report) { r.BadBodies = 4 }, tg, "4 responses with a wrong body (200 without a SuggestResponse body, or 204 to a request that is not weather-only)")
 	f("nothing measured", func(r *report) { r.Requests = 0 }, tg, "no requests in the measured window")
 	f("checks off", func(r *report) { r.Achieved, r.Latency.P95 = 1, 5000 }, targets{})
 	f("all at once", func(r *report) { r.Achieved, r.Latency.P95, r.Status["502"] = 10, 300, 1 }, tg,

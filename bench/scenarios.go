@@ -33,8 +33,9 @@ import (
 //	Wikipedia titles   15  popular English Wikipedia titles (encyclopedic lookups)
 //	AMP keywords       15  sponsored-suggestion keywords (data/amp.json), when present
 //	weather             2  one `q=&providers=accuweather` request, as Firefox's weather feature
-//	                       sends it on start-up and on its refresh interval; only when the
-//	                       server lists accuweather
+//	                       sends it on start-up and on its refresh interval, from a client
+//	                       address of its own; only when the server lists accuweather (the
+//	                       bench's fake AccuWeather provides it, see weather.go)
 //
 // Typed sessions send no `providers` parameter, as Firefox does by default, so the server
 // answers with its enabled-by-default providers. A session averages about 15 keystrokes, so
@@ -71,7 +72,7 @@ var scenarios = []scenario{
 		sources: []sourceSpec{{kind: "amp", weight: 1, providers: "adm", needs: "adm"}}},
 	{name: "wikipedia", doc: "popular Wikipedia titles typed with providers=wikipedia",
 		sources: []sourceSpec{{kind: "wikipedia", weight: 1, providers: "wikipedia", needs: "wikipedia"}}},
-	{name: "weather", doc: "q=&providers=accuweather with US/CA client addresses",
+	{name: "weather", doc: "q=&providers=accuweather with a fresh US/CA client address per request (with the fake AccuWeather when the bench starts merino-go)",
 		sources: []sourceSpec{{kind: "weather", weight: 1, providers: "accuweather", needs: "accuweather"}}},
 	{name: "queries", doc: "real search queries typed with the default providers",
 		sources: []sourceSpec{{kind: "queries", weight: 1}}},
@@ -399,6 +400,9 @@ type item struct {
 	uri     string
 	browser *browser
 	kind    uint8 // index into stream.kinds
+	// noContentOK: a 204 is a valid answer (a weather-only request whose location does not
+	// resolve).
+	noContentOK bool
 }
 
 // stream is a scenario expanded into a fixed sequence of requests that the generator cycles
@@ -454,11 +458,12 @@ func buildStream(sc *scenario, c *corpus, providers map[string]bool, n int, seed
 	}
 	// A typist is one browser typing one query; typists interleave, as independent users do.
 	type typist struct {
-		b     *browser
-		kind  uint8
-		base  string
-		steps []string
-		seq   int
+		b       *browser
+		kind    uint8
+		base    string
+		steps   []string
+		seq     int
+		weather bool
 	}
 	newTypist := func() *typist {
 		w := rng.IntN(total)
@@ -476,7 +481,12 @@ func buildStream(sc *scenario, c *corpus, providers map[string]bool, n int, seed
 		v.Set("sid", fmt.Sprintf("{%08x-%04x-4%03x-%04x-%012x}", rng.Uint32(), rng.Uint32()&0xffff, rng.Uint32()&0xfff, 0x8000|rng.Uint32()&0x3fff, rng.Uint64()&0xffffffffffff))
 		t.base = "/api/v1/suggest?" + v.Encode()
 		if s.spec.kind == "weather" {
+			// Weather requests come from every Firefox that starts or refreshes, not from
+			// the few typists of one mix: each gets its own client address, so that the
+			// spread of locations, and of cache keys, is the spread of the address ranges.
+			t.b = &browser{userAgent: t.b.userAgent, acceptLanguage: t.b.acceptLanguage, forwardedFor: c.randomIP(rng)}
 			t.steps = []string{""}
+			t.weather = true
 		} else {
 			t.steps = prefixes(s.words[rng.IntN(len(s.words))])
 		}
@@ -505,7 +515,7 @@ func buildStream(sc *scenario, c *corpus, providers map[string]bool, n int, seed
 		b.WriteString(queryEscape(t.steps[t.seq]))
 		b.WriteString("&seq=")
 		b.WriteString(strconv.Itoa(t.seq))
-		st.items = append(st.items, item{uri: b.String(), browser: t.b, kind: t.kind})
+		st.items = append(st.items, item{uri: b.String(), browser: t.b, kind: t.kind, noContentOK: t.weather})
 		t.seq++
 	}
 	return st, nil

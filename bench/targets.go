@@ -40,7 +40,7 @@ func (t targets) check(r *report) targetResult {
 		res.Failures = append(res.Failures, fmt.Sprintf("%d transport errors", n))
 	}
 	if r.BadBodies > 0 {
-		res.Failures = append(res.Failures, fmt.Sprintf("%d 200 responses without a SuggestResponse body", r.BadBodies))
+		res.Failures = append(res.Failures, fmt.Sprintf("%d responses with a wrong body (200 without a SuggestResponse body, or 204 to a request that is not weather-only)", r.BadBodies))
 	}
 	if r.Requests == 0 {
 		res.Failures = append(res.Failures, "no requests in the measured window")
@@ -52,8 +52,12 @@ func (t targets) check(r *report) targetResult {
 // line is the one line a person or CI reads.
 func (res targetResult) line(r *report) string {
 	if res.Pass {
-		return fmt.Sprintf("PASS: %s %.1f req/s (target %.0f), p95 %s (target %s), p99 %s, no errors",
+		line := fmt.Sprintf("PASS: %s %.1f req/s (target %.0f), p95 %s (target %s), p99 %s, no errors",
 			r.Scenario, r.Achieved, res.TargetRPS, fmtMs(r.Latency.P95), fmtMs(res.TargetP95MS), fmtMs(r.Latency.P99))
+		if ws := r.Weather; ws != nil && ws.HitRatio >= 0 {
+			line += fmt.Sprintf(", weather cache hit ratio %.1f%%", 100*ws.HitRatio)
+		}
+		return line
 	}
 	return "FAIL: " + r.Scenario + ": " + strings.Join(res.Failures, "; ")
 }

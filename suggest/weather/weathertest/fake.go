@@ -9,8 +9,10 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,23 +82,43 @@ type Fake struct {
 	srv     *http.Server
 	ln      net.Listener
 	hangs   chan struct{}
+	close   sync.Once
+
+	anyCity     bool
+	recordPaths bool
 }
 
-// NewFake starts a fake on a loopback port, stopped when the test ends. It knows San
-// Francisco under US/CA.
-func NewFake(t testing.TB) *Fake {
-	t.Helper()
+// An Option configures a fake started with Start.
+type Option func(*Fake)
+
+// AnyCity makes the city search find every city: one the fake does not know is answered
+// with a synthetic location whose key is derived from the country, admin code and name
+// (see SyntheticKey), so that a realistic spread of cities gives a realistic spread of
+// location keys, and so of cache keys. Current conditions and forecasts answer every key.
+func AnyCity() Option { return func(f *Fake) { f.anyCity = true } }
+
+// NoPaths makes the fake keep no record of request URIs (Paths returns nil): a long load
+// test would otherwise grow the record without bound.
+func NoPaths() Option { return func(f *Fake) { f.recordPaths = false } }
+
+// Start starts a fake on a loopback port; Close stops it. It knows San Francisco under
+// US/CA.
+func Start(opts ...Option) (*Fake, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("cannot listen: %v", err)
+		return nil, fmt.Errorf("cannot listen: %w", err)
 	}
 	f := &Fake{
-		URL:    "http://" + ln.Addr().String(),
-		cities: map[string]City{},
-		modes:  map[string]Mode{},
-		calls:  map[string]*atomic.Int64{},
-		ln:     ln,
-		hangs:  make(chan struct{}),
+		URL:         "http://" + ln.Addr().String(),
+		cities:      map[string]City{},
+		modes:       map[string]Mode{},
+		calls:       map[string]*atomic.Int64{},
+		ln:          ln,
+		hangs:       make(chan struct{}),
+		recordPaths: true,
+	}
+	for _, o := range opts {
+		o(f)
 	}
 	for _, k := range []string{Locations, CurrentConditions, Forecasts, HourlyForecasts, Autocomplete} {
 		f.calls[k] = new(atomic.Int64)
@@ -104,11 +126,28 @@ func NewFake(t testing.TB) *Fake {
 	f.AddCity(SanFrancisco)
 	f.srv = &http.Server{Handler: http.HandlerFunc(f.serve), ReadHeaderTimeout: 5 * time.Second}
 	go f.srv.Serve(ln)
-	t.Cleanup(func() {
+	return f, nil
+}
+
+// NewFake starts a fake on a loopback port, stopped when the test ends. It knows San
+// Francisco under US/CA.
+func NewFake(t testing.TB, opts ...Option) *Fake {
+	t.Helper()
+	f, err := Start(opts...)
+	if err != nil {
+		t.Fatalf("cannot start the fake AccuWeather: %v", err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Close stops the fake: calls left hanging return, open connections are closed. Calling
+// it again does nothing.
+func (f *Fake) Close() {
+	f.close.Do(func() {
 		close(f.hangs)
 		f.srv.Close()
 	})
-	return f
 }
 
 // AddCity makes the city search find c (under its admin code, and country-wide).
@@ -162,6 +201,15 @@ func (f *Fake) TotalCalls() int64 {
 	return n
 }
 
+// CallCounts returns how many calls of each kind the fake received.
+func (f *Fake) CallCounts() map[string]int64 {
+	out := make(map[string]int64, len(f.calls))
+	for k, c := range f.calls {
+		out[k] = c.Load()
+	}
+	return out
+}
+
 // Paths returns the request URIs received, in order (without the API key).
 func (f *Fake) Paths() []string {
 	f.mu.Lock()
@@ -181,7 +229,9 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	key := q.Get("apikey")
 	q.Del("apikey")
 	f.mu.Lock()
-	f.paths = append(f.paths, path+"?"+q.Encode())
+	if f.recordPaths {
+		f.paths = append(f.paths, path+"?"+q.Encode())
+	}
 	mode, gate, expires := f.modes[kind], f.gate, f.expires
 	f.mu.Unlock()
 	if gate != nil {
@@ -236,15 +286,46 @@ func (f *Fake) route(path string, r *http.Request) (string, []byte) {
 		if len(parts) == 6 {
 			admin = parts[4]
 		}
+		name := r.URL.Query().Get("q")
 		f.mu.Lock()
-		c, ok := f.cities[country+"/"+admin+"/"+r.URL.Query().Get("q")]
+		c, ok := f.cities[country+"/"+admin+"/"+name]
 		f.mu.Unlock()
+		if !ok && f.anyCity && name != "" {
+			c, ok = syntheticCity(country, admin, name), true
+		}
 		if !ok {
 			return Locations, []byte("[]")
 		}
 		return Locations, cityBody(c)
 	}
 	return "", nil
+}
+
+// SyntheticKey is the location key of a city the fake does not know, in AnyCity mode: a
+// decimal number, as AccuWeather's keys are, from a hash of "country/admin/name" (admin ""
+// for the country-wide search). Equal triples give equal keys.
+func SyntheticKey(country, admin, name string) string {
+	h := fnv.New64a()
+	h.Write([]byte(country + "/" + admin + "/" + name))
+	// Ten digits from 1000000000: never the fixture's 39376, nor a short real key.
+	return strconv.FormatUint(1_000_000_000+h.Sum64()%9_000_000_000, 10)
+}
+
+// countryNames are the names the synthetic locations carry for the countries of the
+// bench's client addresses; other countries carry their code.
+var countryNames = map[string]string{"US": "United States", "CA": "Canada"}
+
+// syntheticCity is the location AnyCity mode answers for a city the fake does not know.
+func syntheticCity(country, admin, name string) City {
+	c := City{Country: country, Admin: admin, Name: name, Key: SyntheticKey(country, admin, name),
+		LocalizedName: name, AdminID: admin, CountryName: countryNames[country]}
+	if c.AdminID == "" {
+		c.AdminID = country
+	}
+	if c.CountryName == "" {
+		c.CountryName = country
+	}
+	return c
 }
 
 // withKey rewrites the fixture's location key (39376) in its links to key.

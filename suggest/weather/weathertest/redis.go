@@ -2,6 +2,7 @@ package weathertest
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"os/exec"
@@ -20,43 +21,62 @@ type Redis struct {
 	exited    chan struct{}
 }
 
+// ErrNoRedis says that redis-server is not on PATH.
+var ErrNoRedis = errors.New("redis-server is not on PATH: install Debian's redis-server")
+
 // StartRedis starts a redis-server for the test, stopped when it ends. The test is skipped
 // when redis-server is not on PATH (Debian: apt-get install redis-server).
 func StartRedis(t testing.TB) *Redis {
 	t.Helper()
+	r, err := StartRedisServer(t.TempDir())
+	if errors.Is(err, ErrNoRedis) {
+		t.Skip("redis-server is not on PATH: install Debian's redis-server to run the Redis tests")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Stop)
+	return r
+}
+
+// StartRedisServer starts a redis-server on a free loopback port with dir as its working
+// directory, and waits until it answers PING. The caller stops it with Stop. It returns
+// ErrNoRedis when redis-server is not on PATH.
+func StartRedisServer(dir string) (*Redis, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server is not on PATH: install Debian's redis-server to run the Redis tests")
+		return nil, ErrNoRedis
 	}
 	port, err := freePort()
 	if err != nil {
-		t.Fatalf("cannot find a free port: %v", err)
+		return nil, fmt.Errorf("cannot find a free port: %w", err)
 	}
 	r := &Redis{Addr: "127.0.0.1:" + strconv.Itoa(port), exited: make(chan struct{})}
 	r.URL = "redis://" + r.Addr
 	r.cmd = exec.Command(bin,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
+		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
 		"--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning")
 	if err := r.cmd.Start(); err != nil {
-		t.Fatalf("cannot start redis-server: %v", err)
+		return nil, fmt.Errorf("cannot start redis-server: %w", err)
 	}
 	go func() {
 		r.cmd.Wait()
 		close(r.exited)
 	}()
-	t.Cleanup(r.Stop)
 	// Wait until it answers PING; give up after ten seconds.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if err := ping(r.Addr); err == nil {
-			return r
-		} else if time.Now().After(deadline) {
+		err := ping(r.Addr)
+		if err == nil {
+			return r, nil
+		}
+		if time.Now().After(deadline) {
 			r.Stop()
-			t.Fatalf("redis-server on %s did not answer: %v", r.Addr, err)
+			return nil, fmt.Errorf("redis-server on %s did not answer: %w", r.Addr, err)
 		}
 		select {
 		case <-r.exited:
-			t.Fatalf("redis-server on %s exited at startup", r.Addr)
+			return nil, fmt.Errorf("redis-server on %s exited at startup", r.Addr)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
