@@ -6,11 +6,13 @@
 package mars
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -61,21 +63,19 @@ func ParseResponse(body []byte, icon func(string) string, log *slog.Logger) ([]a
 	if !utf8.Valid(body) {
 		return nil, errors.New("not a MARS response: the body is not valid UTF-8")
 	}
-	var doc struct {
-		Suggestions json.RawMessage `json:"suggestions"`
-	}
-	if err := sonic.ConfigStd.Unmarshal(body, &doc); err != nil {
+	suggestions, found, err := objectField(body, "suggestions")
+	if err != nil {
 		return nil, fmt.Errorf("not a MARS response: %s", short(err))
 	}
-	raw := strings.TrimSpace(string(doc.Suggestions))
-	switch raw {
-	case "":
+	if !found {
 		return nil, errors.New(`the MARS response has no "suggestions" key`)
+	}
+	switch string(bytes.TrimSpace(suggestions)) {
 	case "null", "[]", "{}", `""`, "0", "false":
 		// Python's `if not suggestions_list`.
 		return nil, fmt.Errorf("%w (MARS returned no suggestions)", loaders.ErrEmpty)
 	}
-	return ParseItems(doc.Suggestions, ParseOptions{Icon: icon}, log)
+	return ParseItems(suggestions, ParseOptions{Icon: icon}, log)
 }
 
 // rawItem is a suggestion object as sent; pointers tell a missing or null field from an empty
@@ -106,13 +106,20 @@ func ParseItems(data []byte, opts ParseOptions, log *slog.Logger) ([]adm.Item, e
 	if !utf8.Valid(data) {
 		return nil, errors.New("the suggestions are not valid UTF-8")
 	}
-	var raws []rawItem
-	if err := sonic.ConfigStd.Unmarshal(data, &raws); err != nil {
+	elems, err := splitArray(data)
+	if err != nil {
 		return nil, fmt.Errorf("cannot parse the suggestions: %s", short(err))
 	}
-	items := make([]adm.Item, 0, len(raws))
-	for i := range raws {
-		it, err := item(&raws[i], opts)
+	items := make([]adm.Item, 0, len(elems))
+	for i, elem := range elems {
+		if i%64 == 63 {
+			runtime.Gosched() // let requests in: this runs beside the serving goroutines
+		}
+		var raw rawItem
+		if err := sonic.ConfigStd.Unmarshal(elem, &raw); err != nil {
+			return nil, fmt.Errorf("cannot parse the suggestions: suggestion %d: %s", i, short(err))
+		}
+		it, err := item(&raw, opts)
 		if err != nil {
 			return nil, fmt.Errorf("suggestion %d: %w", i, err)
 		}

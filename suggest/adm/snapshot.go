@@ -1,6 +1,7 @@
 package adm
 
 import (
+	"runtime"
 	"strconv"
 
 	"github.com/mozilla-services/merino-go/index/keywords"
@@ -72,6 +73,9 @@ func NewSnapshot(items []Item, providerID string, opts keywords.Options) *Snapsh
 	b := keywords.NewBuilder()
 	s := &Snapshot{sugs: make([]rendered, len(items))}
 	for i := range items {
+		if i%64 == 63 {
+			runtime.Gosched() // a rebuild runs beside the serving goroutines: let them in
+		}
 		it := &items[i]
 		b.Add(it.Keywords, it.FullKeywords)
 		s.sugs[i] = render(it, providerID)
