@@ -11,12 +11,13 @@ import (
 // The suggest path allocates nothing once pools are warm: parsing, validation, the top picks
 // lookup, the JSON answer and the request id.
 func TestAllocsSuggestTopPicks(t *testing.T) {
-	t.Run("skeleton", func(t *testing.T) { allocs(t, benchServer(t)) })
+	t.Run("skeleton", func(t *testing.T) { allocs(t, benchServer(t), keystrokes) })
 	// With geolocation, the user agent, flags and the request log on: still nothing.
-	t.Run("full", func(t *testing.T) { allocs(t, benchServerFull(t)) })
+	t.Run("full", func(t *testing.T) { allocs(t, benchServerFull(t), keystrokes) })
+	t.Run("adm", func(t *testing.T) { allocs(t, benchServerAdm(t), admKeystrokes) })
 }
 
-func allocs(t *testing.T, s *Server) {
+func allocs(t *testing.T, s *Server, keystrokes []string) {
 	for _, uri := range append(keystrokes,
 		"/api/v1/suggest?q=exam&country=US&region=CA,SF&city=Milton&source=urlbar",
 		"/api/v1/suggest?q=a@b.c",

@@ -15,9 +15,11 @@ import (
 	"github.com/mozilla-services/merino-go/flags"
 	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/index/domains"
+	"github.com/mozilla-services/merino-go/loaders/mars"
 	ltoppicks "github.com/mozilla-services/merino-go/loaders/toppicks"
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/adm"
 	"github.com/mozilla-services/merino-go/suggest/toppicks"
 	"github.com/mozilla-services/merino-go/useragent"
 )
@@ -87,15 +89,53 @@ func newCtx(uri string) *fasthttp.RequestCtx {
 	return &ctx
 }
 
+// benchServerAdm serves the bundled AMP sample (data/amp.json) through the file backend's
+// real loader, with the user-agent parser so segments resolve as in production.
+func benchServerAdm(tb testing.TB) *Server {
+	tb.Helper()
+	p := adm.New(adm.Settings{ID: "adm", Score: 0.31, EnabledByDefault: true, Timeout: 200 * time.Millisecond, Fuzzy: true, MinSubstitutionLen: 7})
+	data, err := os.ReadFile("../data/amp.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	apply := mars.FileLoader(p, []adm.Segment{{Country: "US", FormFactor: adm.Desktop}}, mars.Options{ProviderID: "adm"}, slog.New(slog.DiscardHandler))
+	if _, err := apply(data); err != nil {
+		tb.Fatal(err)
+	}
+	set, err := suggest.NewSet([]suggest.Provider{p}, 200*time.Millisecond, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	uas, err := useragent.NewParser(1000)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return New(Options{
+		Providers: set, ClientVariantMax: 10, QueryCharacterMax: 500, ClientVariantCharacterMax: 100,
+		HeaderCharacterMax: 100, SuggestionsTTL: 300, MaxRequestHeaderBytes: 8192, UserAgents: uas,
+		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
+	})
+}
+
+// admKeystrokes type "amazon" and a misspelt keyword in the fuzzy branch.
+var admKeystrokes = []string{
+	"/api/v1/suggest?q=am&providers=adm", "/api/v1/suggest?q=ama&providers=adm", "/api/v1/suggest?q=amaz&providers=adm",
+	"/api/v1/suggest?q=amazon&providers=adm", "/api/v1/suggest?q=nothing+here&providers=adm",
+	"/api/v1/suggest?q=amazn&providers=adm&client_variants=amp-fuzzy-matching-treatment",
+}
+
 // BenchmarkSuggestHandler drives the handler directly: parsing, validation, lookup and JSON.
 // "skeleton" has no middleware; "full" adds geolocation, the user agent, flags and the request
 // log, so the ratio of the two is what knowing who asks costs.
 func BenchmarkSuggestHandler(b *testing.B) {
 	b.Run("skeleton", func(b *testing.B) { benchHandler(b, benchServer(b)) })
 	b.Run("full", func(b *testing.B) { benchHandler(b, benchServerFull(b)) })
+	b.Run("adm", func(b *testing.B) { benchHandlerURIs(b, benchServerAdm(b), admKeystrokes) })
 }
 
-func benchHandler(b *testing.B, s *Server) {
+func benchHandler(b *testing.B, s *Server) { benchHandlerURIs(b, s, keystrokes) }
+
+func benchHandlerURIs(b *testing.B, s *Server, keystrokes []string) {
 	ctxs := make([]*fasthttp.RequestCtx, len(keystrokes))
 	reqs := make([]fasthttp.Request, len(keystrokes))
 	for i, u := range keystrokes {
