@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"log/slog"
 	"net/netip"
@@ -286,7 +287,9 @@ func parseFields(t *testing.T, line string) map[string]any {
 
 // The metrics of §4.5 appear on the admin handler after requests.
 func TestMetrics(t *testing.T) {
-	ts, _ := startWho(t, whoOptions{}, newTopPicks(t, "tp_metrics", true))
+	// A fresh provider id per run: the metrics registry is process-wide (go test -count=N).
+	id := fmt.Sprintf("tp_metrics_%d", time.Now().UnixNano())
+	ts, _ := startWho(t, whoOptions{}, newTopPicks(t, id, true))
 	ts.get(t, "/api/v1/suggest?q=exam", "User-Agent", firefoxUA)
 	ts.get(t, "/api/v1/suggest?q=a@b.c")
 	ts.get(t, "/api/v1/suggest?q=ex4m")
@@ -299,8 +302,8 @@ func TestMetrics(t *testing.T) {
 		`merino_http_requests_total{path="/api/v1/suggest",method="GET",status_code="200",form_factor="desktop"}`,
 		`merino_http_requests_total{method="GET",status_code="404",form_factor="other"}`,
 		`merino_http_request_duration_seconds_count{path="/api/v1/suggest",method="GET"}`,
-		`merino_providers_query_duration_seconds_count{provider="tp_metrics"} 2`,
-		`merino_suggestions_per_provider_count{provider="tp_metrics"} 2`,
+		`merino_providers_query_duration_seconds_count{provider="` + id + `"} 2`,
+		`merino_suggestions_per_provider_count{provider="` + id + `"} 2`,
 		`merino_suggestions_query_pii_detected_total{type="email"}`,
 		`merino_suggestions_query_pii_detected_total{type="numeric"}`,
 		`merino_suggestions_per_request_count`,
