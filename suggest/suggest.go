@@ -98,6 +98,14 @@ func (a Availability) String() string {
 	}
 }
 
+// AvailabilityOf is a provider's availability from its enabled_by_default setting.
+func AvailabilityOf(enabledByDefault bool) Availability {
+	if enabledByDefault {
+		return EnabledByDefault
+	}
+	return DisabledByDefault
+}
+
 // Provider answers suggest requests. Implementations are safe for concurrent use.
 type Provider interface {
 	// ID is the configured id (the [providers.<id>] table name).

@@ -132,10 +132,7 @@ func (p *Provider) ID() string { return p.settings.ID }
 
 // Availability implements suggest.Provider.
 func (p *Provider) Availability() suggest.Availability {
-	if p.settings.EnabledByDefault {
-		return suggest.EnabledByDefault
-	}
-	return suggest.DisabledByDefault
+	return suggest.AvailabilityOf(p.settings.EnabledByDefault)
 }
 
 // Timeout implements suggest.Provider.

@@ -194,10 +194,7 @@ func (p *Provider) ID() string { return p.s.ID }
 
 // Availability implements suggest.Provider.
 func (p *Provider) Availability() suggest.Availability {
-	if p.s.EnabledByDefault {
-		return suggest.EnabledByDefault
-	}
-	return suggest.DisabledByDefault
+	return suggest.AvailabilityOf(p.s.EnabledByDefault)
 }
 
 // Timeout implements suggest.Provider.
