@@ -126,3 +126,29 @@ func (r *Reader) Lookup(ip netip.Addr, dst *Location) (found bool, err error) {
 	}
 	return true, nil
 }
+
+// CityNames returns city.names of ip's record: the city's name in each of the database's
+// locales (en, de, es, fr, ja, pt-BR, ru, zh-CN for MaxMind's). It is merino-py's
+// Location.city_names, which only the weather provider reads, so it is a separate, allocating
+// lookup rather than part of Lookup's per-request path. ok is false when ip has no record.
+func (r *Reader) CityNames(ip netip.Addr) (names map[string]string, ok bool, err error) {
+	if !ip.IsValid() {
+		return nil, false, nil
+	}
+	res := r.db.Lookup(ip.Unmap())
+	if err := res.Err(); err != nil {
+		return nil, false, fmt.Errorf("cannot look up %s in geoip database %q: %w", ip, r.path, err)
+	}
+	if !res.Found() {
+		return nil, false, nil
+	}
+	var rec struct {
+		City struct {
+			Names map[string]string `maxminddb:"names"`
+		} `maxminddb:"city"`
+	}
+	if err := res.Decode(&rec); err != nil {
+		return nil, false, fmt.Errorf("cannot decode record for %s in geoip database %q: %w", ip, r.path, err)
+	}
+	return rec.City.Names, true, nil
+}

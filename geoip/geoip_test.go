@@ -288,3 +288,21 @@ func TestLookupBrokenDatabase(t *testing.T) {
 		t.Fatalf("dst not reset: %+v", loc)
 	}
 }
+
+func TestCityNames(t *testing.T) {
+	r, err := Open(testDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	names, ok, err := r.CityNames(netip.MustParseAddr("216.160.83.56"))
+	if err != nil || !ok || names["en"] != "Milton" {
+		t.Fatalf("%v %v %v", names, ok, err)
+	}
+	if _, ok, err := r.CityNames(netip.MustParseAddr("127.0.0.1")); ok || err != nil {
+		t.Errorf("loopback: %v %v", ok, err)
+	}
+	if _, ok, err := r.CityNames(netip.Addr{}); ok || err != nil {
+		t.Errorf("zero: %v %v", ok, err)
+	}
+}

@@ -64,6 +64,7 @@ func (s *Server) locate(ctx *fasthttp.RequestCtx, x *exchange) {
 		s.log.Warn("Invalid IP address for geolocation parsing")
 		return
 	}
+	x.req.ClientIP = ip
 	found, err := s.opts.GeoIP.Lookup(ip, &x.req.Location)
 	if err != nil {
 		s.log.Error("geolocation lookup failed", "error", err.Error())

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mozilla-services/merino-go/clientip"
+	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/suggest/weather"
 	"github.com/mozilla-services/merino-go/suggest/weather/accuweather"
 	"github.com/mozilla-services/merino-go/suggest/weather/weathercache"
@@ -112,4 +114,36 @@ func TestWeatherHourlyWithoutProvider(t *testing.T) {
 	if r.status != 200 || r.body != "[]" || r.header.Get("Cache-Control") != "private, max-age=0" {
 		t.Errorf("%d %q %s", r.status, r.header.Get("Cache-Control"), r.body)
 	}
+}
+
+// merino-py's get_localized_city_name: when AccuWeather's name is MaxMind's English name for
+// the client's address, the city is MaxMind's name in the request's language.
+func TestWeatherLocalizedCityName(t *testing.T) {
+	fake := weathertest.NewFake(t)
+	fake.AddCity(weathertest.City{Country: "US", Admin: "WA", Name: "Milton", Key: "331417",
+		LocalizedName: "Milton", AdminID: "WA", CountryName: "United States"})
+	reader, err := geoip.Open("../data/GeoLite2-City-Test.mmdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	w := newWeather(t, fake)
+	w.SetGeoIP(reader)
+	opts := defaultOptions(w)
+	opts.Weather = w
+	opts.GeoIP = reader
+	if opts.Trust, err = clientip.NewTrust([]string{"127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	ts := start(t, opts)
+	f := func(lang, want string) {
+		t.Helper()
+		r := ts.get(t, "/api/v1/suggest?q=&providers=accuweather", "X-Forwarded-For", "216.160.83.56", "Accept-Language", lang)
+		if r.status != 200 || !strings.Contains(r.body, `"city_name":"`+want+`"`) {
+			t.Errorf("%s: %d %s", lang, r.status, r.body)
+		}
+	}
+	f("ru", "Мильтон")
+	f("en-GB", "Milton")
+	f("fr", "Milton") // MaxMind has no French name for Milton: AccuWeather's stays
 }

@@ -212,6 +212,7 @@ func (r *Request) clone() *Request {
 		RequestType: strings.Clone(r.RequestType),
 		IsSoftPII:   r.IsSoftPII,
 		HasLocation: r.HasLocation,
+		ClientIP:    r.ClientIP,
 		// The parsed user agent's strings come from the parser's cache, never from the request.
 		UserAgent: r.UserAgent,
 		Location:  r.Location,

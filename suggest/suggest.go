@@ -9,6 +9,7 @@ package suggest
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/mozilla-services/merino-go/flags"
@@ -31,6 +32,9 @@ type Request struct {
 	// city, region and country, those replace Location.City, .Regions (the region parameter
 	// split on commas) and .Country, the rest staying from the IP, as merino-py does.
 	Location geoip.Location
+	// ClientIP is the address geolocation looked up (invalid when there was none); the weather
+	// provider asks the database for the city's localized names with it.
+	ClientIP netip.Addr
 	// HasLocation reports that the IP address was found in the database (merino-py's
 	// Location then has a coordinates object, possibly with empty members).
 	HasLocation bool

@@ -29,6 +29,7 @@ func init() {
 			BreakerThreshold:     aw.BreakerThreshold,
 			BreakerRecover:       aw.BreakerRecover,
 			Log:                  log,
+			GeoIP:                w.geoip,
 		}
 		if aw.Backend != "accuweather" {
 			// merino-py's fake backend: the provider answers nothing.

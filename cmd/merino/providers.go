@@ -5,15 +5,17 @@ import (
 	"log/slog"
 
 	"github.com/mozilla-services/merino-go/config"
+	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/loaders"
 	"github.com/mozilla-services/merino-go/suggest"
 )
 
 // wiring is what a provider constructor may use: the whole configuration (for the top-level
-// sections its type reads) and the process logger.
+// sections its type reads), the process logger and the geolocation database.
 type wiring struct {
-	cfg *config.Config
-	log *slog.Logger
+	cfg   *config.Config
+	log   *slog.Logger
+	geoip *geoip.Reader // nil when geolocation is off
 }
 
 // constructors maps a provider type to the function that creates a provider of that type and

@@ -120,7 +120,11 @@ type app struct {
 
 func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, error) {
 	a := &app{}
-	w := &wiring{cfg: cfg, log: log}
+	who, err := whoIsAsking(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := &wiring{cfg: cfg, log: log, geoip: who.geoip}
 	for _, pc := range cfg.Providers {
 		p, syncers, err := newProvider(pc, w)
 		if err != nil {
@@ -130,10 +134,6 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 		a.syncers = append(a.syncers, syncers...)
 	}
 	set, err := suggest.NewSet(a.providers, cfg.Runtime.QueryTimeout, server.NewObserver(a.providers))
-	if err != nil {
-		return nil, err
-	}
-	who, err := whoIsAsking(cfg)
 	if err != nil {
 		return nil, err
 	}

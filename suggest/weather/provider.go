@@ -55,6 +55,9 @@ type Settings struct {
 	Log              *slog.Logger
 	// Now is the clock (nil: time.Now); tests move it to cross TTLs and recovery times.
 	Now func() time.Time
+	// GeoIP gives the client's city name in the request's language (merino-py's
+	// Location.city_names); nil keeps AccuWeather's localized name.
+	GeoIP *geoip.Reader
 }
 
 // Provider is the accuweather provider. It is safe for concurrent use.
@@ -65,6 +68,7 @@ type Provider struct {
 	timeout      time.Duration
 
 	client *accuweather.Client
+	geoip  *geoip.Reader
 	store  weathercache.Store
 	log    *slog.Logger
 	now    func() time.Time
@@ -87,6 +91,10 @@ type Provider struct {
 
 var _ suggest.Provider = (*Provider)(nil)
 
+// SetGeoIP sets the database localized city names come from (Settings.GeoIP), for callers
+// that open it after creating the provider. Call it before serving.
+func (p *Provider) SetGeoIP(r *geoip.Reader) { p.geoip = r }
+
 // New creates a provider.
 func New(s Settings) *Provider {
 	if s.Now == nil {
@@ -104,7 +112,7 @@ func New(s Settings) *Provider {
 	p := &Provider{
 		id: s.ID, score: s.Score, timeout: s.Timeout,
 		availability: suggest.DisabledByDefault,
-		client:       s.Client, store: s.Store, log: s.Log, now: s.Now,
+		client:       s.Client, geoip: s.GeoIP, store: s.Store, log: s.Log, now: s.Now,
 		locationTTL: s.LocationTTL, currentTTL: s.CurrentConditionsTTL,
 		forecastTTL: s.ForecastTTL, hourlyTTL: s.HourlyForecastTTL,
 		languages:     make(map[string]bool, len(s.Languages)),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mozilla-services/merino-go/geoip"
@@ -278,16 +279,41 @@ func (p *Provider) locationUpstream(ctx context.Context, country string, c candi
 	return l, nil
 }
 
-// buildReport applies merino-py's naming rules. The city is AccuWeather's localized name:
-// merino-py would prefer MaxMind's name in the request's language when AccuWeather's
-// equals MaxMind's English one, but the geolocation here carries English names only (for
-// English requests the two agree). region_code is the admin area for requests from
-// Canada or the United States about a Canadian or US location, else the country name.
+// buildReport applies merino-py's naming rules. The city is AccuWeather's localized name,
+// except when that equals MaxMind's English name for the client's address (the location was
+// not overridden by the request's city): then MaxMind's name in the request's language
+// ("en" for every English tag, "es" for every Spanish one), when MaxMind has one (merino-py
+// would then send no name at all; keeping AccuWeather's is the deliberate difference).
+// region_code is the admin area for requests from Canada or the United States about a
+// Canadian or US location, else the country name.
 func (p *Provider) buildReport(req *suggest.Request, l *accuweather.Location, cc *accuweather.CurrentConditions, fc *accuweather.Forecast, ttl int) *report {
-	r := &report{cityName: l.LocalizedName, current: cc, forecast: fc, ttl: ttl, regionCode: l.CountryName}
+	r := &report{cityName: p.cityName(req, l), current: cc, forecast: fc, ttl: ttl, regionCode: l.CountryName}
 	origin, country := req.Location.CountryName, req.Location.Country
 	if (origin == "Canada" || origin == "United States") && (country == "CA" || country == "US") {
 		r.regionCode = l.AdministrativeAreaID
 	}
 	return r
+}
+
+// cityName is merino-py's get_localized_city_name.
+func (p *Provider) cityName(req *suggest.Request, l *accuweather.Location) string {
+	geo := p.geoip
+	if geo == nil || !req.ClientIP.IsValid() {
+		return l.LocalizedName
+	}
+	names, ok, err := geo.CityNames(req.ClientIP)
+	if err != nil || !ok || names["en"] != l.LocalizedName {
+		return l.LocalizedName
+	}
+	lang := p.language(req.Languages)
+	switch {
+	case strings.HasPrefix(lang, "en"):
+		lang = "en"
+	case strings.HasPrefix(lang, "es"):
+		lang = "es"
+	}
+	if name, ok := names[lang]; ok && name != "" {
+		return name
+	}
+	return l.LocalizedName
 }
