@@ -1,0 +1,95 @@
+// Package kubernetes holds merino-go's Kubernetes manifests; its test keeps them in step with
+// the binary: the probes hit real endpoints and every MERINO_ setting is a known key.
+package kubernetes
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/mozilla-services/merino-go/config"
+	"github.com/mozilla-services/merino-go/server"
+	"github.com/mozilla-services/merino-go/suggest"
+)
+
+func documents(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []map[string]any
+	for {
+		var d map[string]any
+		if err := dec.Decode(&d); errors.Is(err, io.EOF) {
+			return docs
+		} else if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		docs = append(docs, d)
+	}
+}
+
+func TestProbesHitRealEndpoints(t *testing.T) {
+	set, err := suggest.NewSet(nil, time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Options{Providers: set, QueryCharacterMax: 500, HeaderCharacterMax: 100, ClientVariantCharacterMax: 100})
+	var paths []string
+	for _, d := range documents(t, "deployment.yaml") {
+		if d["kind"] != "Deployment" {
+			continue
+		}
+		containers := d["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)
+		for _, c := range containers {
+			for _, probe := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {
+				p, ok := c.(map[string]any)[probe].(map[string]any)
+				if !ok {
+					t.Errorf("no %s", probe)
+					continue
+				}
+				paths = append(paths, p["httpGet"].(map[string]any)["path"].(string))
+			}
+		}
+	}
+	if len(paths) != 3 {
+		t.Fatalf("probes: %q", paths)
+	}
+	for _, path := range paths {
+		var ctx fasthttp.RequestCtx
+		ctx.Request.SetRequestURI(path)
+		srv.Handle(&ctx)
+		if ctx.Response.StatusCode() != 200 {
+			t.Errorf("probe %s answers %d", path, ctx.Response.StatusCode())
+		}
+	}
+}
+
+func TestConfigMapKeysAreKnown(t *testing.T) {
+	var env []string
+	for _, d := range documents(t, "configmap.yaml") {
+		for k, v := range d["data"].(map[string]any) {
+			if !strings.HasPrefix(k, "MERINO_") {
+				t.Errorf("%s is not a merino-go setting", k)
+			}
+			env = append(env, k+"="+v.(string))
+		}
+	}
+	env = append(env, "MERINO_ACCUWEATHER__API_KEY=from-the-secret")
+	cfg, err := config.Load(func() []string { return env })
+	if err != nil {
+		t.Fatalf("the ConfigMap's settings do not load: %v", err)
+	}
+	if len(cfg.Warnings) != 0 {
+		t.Errorf("unknown keys: %q", cfg.Warnings)
+	}
+}
