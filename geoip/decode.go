@@ -59,69 +59,33 @@ func (l *record) UnmarshalMaxMindDBCursor(c mmdbdata.Cursor) (mmdbdata.Cursor, e
 
 // decodeCity reads city.names["en"].
 func (l *record) decodeCity(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	m, err := c.Map()
-	if err != nil {
-		return mmdbdata.Cursor{}, err
-	}
-	var next mmdbdata.Cursor
-	for {
-		key, v, ok := m.Next(next)
-		if !ok {
-			break
-		}
+	return fields(c, func(key []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
 		if string(key) == "names" {
-			next, err = readEnName(v, &l.City)
-		} else {
-			next, err = v.Skip()
+			return readEnName(v, &l.City)
 		}
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-	}
-	return m.End()
+		return v.Skip()
+	})
 }
 
 // decodeCountry reads country.iso_code and country.names["en"].
 func (l *record) decodeCountry(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	m, err := c.Map()
-	if err != nil {
-		return mmdbdata.Cursor{}, err
-	}
-	var next mmdbdata.Cursor
-	for {
-		key, v, ok := m.Next(next)
-		if !ok {
-			break
-		}
+	return fields(c, func(key []byte, v mmdbdata.Cursor) (next mmdbdata.Cursor, err error) {
 		switch string(key) {
 		case "iso_code":
 			l.Country, next, err = v.ReadString()
+			return next, err
 		case "names":
-			next, err = readEnName(v, &l.CountryName)
-		default:
-			next, err = v.Skip()
+			return readEnName(v, &l.CountryName)
 		}
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-	}
-	return m.End()
+		return v.Skip()
+	})
 }
 
 // decodeLocation reads the location section: coordinates, accuracy radius,
 // metro (DMA) code and time zone.
 func (l *record) decodeLocation(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	m, err := c.Map()
-	if err != nil {
-		return mmdbdata.Cursor{}, err
-	}
 	var hasLat, hasLon bool
-	var next mmdbdata.Cursor
-	for {
-		key, v, ok := m.Next(next)
-		if !ok {
-			break
-		}
+	end, err := fields(c, func(key []byte, v mmdbdata.Cursor) (next mmdbdata.Cursor, err error) {
 		switch string(key) {
 		case "latitude":
 			l.Latitude, next, err = v.ReadFloat()
@@ -138,36 +102,21 @@ func (l *record) decodeLocation(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
 		default:
 			next, err = v.Skip()
 		}
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-	}
+		return next, err
+	})
 	l.HasCoordinates = hasLat && hasLon
-	return m.End()
+	return end, err
 }
 
 // decodePostal reads postal.code.
 func (l *record) decodePostal(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	m, err := c.Map()
-	if err != nil {
-		return mmdbdata.Cursor{}, err
-	}
-	var next mmdbdata.Cursor
-	for {
-		key, v, ok := m.Next(next)
-		if !ok {
-			break
-		}
+	return fields(c, func(key []byte, v mmdbdata.Cursor) (next mmdbdata.Cursor, err error) {
 		if string(key) == "code" {
 			l.PostalCode, next, err = v.ReadString()
-		} else {
-			next, err = v.Skip()
+			return next, err
 		}
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-	}
-	return m.End()
+		return v.Skip()
+	})
 }
 
 // decodeSubdivisions appends each subdivision's iso_code and English name,
@@ -207,34 +156,34 @@ func (l *record) decodeSubdivisions(c mmdbdata.Cursor) (mmdbdata.Cursor, error) 
 
 // readSubdivision reads one subdivisions[] entry.
 func readSubdivision(c mmdbdata.Cursor, code, name *string) (mmdbdata.Cursor, error) {
-	m, err := c.Map()
-	if err != nil {
-		return mmdbdata.Cursor{}, err
-	}
-	var next mmdbdata.Cursor
-	for {
-		key, v, ok := m.Next(next)
-		if !ok {
-			break
-		}
+	return fields(c, func(key []byte, v mmdbdata.Cursor) (next mmdbdata.Cursor, err error) {
 		switch string(key) {
 		case "iso_code":
 			*code, next, err = v.ReadString()
+			return next, err
 		case "names":
-			next, err = readEnName(v, name)
-		default:
-			next, err = v.Skip()
+			return readEnName(v, name)
 		}
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-	}
-	return m.End()
+		return v.Skip()
+	})
 }
 
 // readEnName reads the "en" entry of a names map into dst and skips the other
 // locales without materialising them.
 func readEnName(c mmdbdata.Cursor, dst *string) (mmdbdata.Cursor, error) {
+	return fields(c, func(key []byte, v mmdbdata.Cursor) (next mmdbdata.Cursor, err error) {
+		if string(key) == "en" {
+			*dst, next, err = v.ReadString()
+			return next, err
+		}
+		return v.Skip()
+	})
+}
+
+// fields walks the map at c, handing each key and value cursor to read, which returns the
+// cursor after the value (or skips it). One walk for every section of the record: the
+// callbacks do not escape, so the walk allocates nothing.
+func fields(c mmdbdata.Cursor, read func(key []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error)) (mmdbdata.Cursor, error) {
 	m, err := c.Map()
 	if err != nil {
 		return mmdbdata.Cursor{}, err
@@ -243,18 +192,12 @@ func readEnName(c mmdbdata.Cursor, dst *string) (mmdbdata.Cursor, error) {
 	for {
 		key, v, ok := m.Next(next)
 		if !ok {
-			break
+			return m.End()
 		}
-		if string(key) == "en" {
-			*dst, next, err = v.ReadString()
-		} else {
-			next, err = v.Skip()
-		}
-		if err != nil {
+		if next, err = read(key, v); err != nil {
 			return mmdbdata.Cursor{}, err
 		}
 	}
-	return m.End()
 }
 
 // readInt reads an unsigned or signed MMDB integer (GeoIP2 stores metro_code
