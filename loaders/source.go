@@ -143,17 +143,22 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 	return o
 }
 
-func newClient(opts HTTPOptions) *fasthttp.Client {
+func newClient(opts HTTPOptions) *fasthttp.Client { return NewHTTPClient(opts, MaxSourceBytes) }
+
+// NewHTTPClient is the fasthttp client every loader fetches with: opts' connect timeout on
+// dialing, its request timeout on reads and writes, bodies bounded by maxBody, and URLs sent
+// as configured (a Cloud Storage object name's escaped slashes, %2F, must stay escaped).
+// Zero timeouts are left to the caller's defaults.
+func NewHTTPClient(opts HTTPOptions, maxBody int) *fasthttp.Client {
+	connect := opts.ConnectTimeout
 	return &fasthttp.Client{
 		Name: "merino-go",
 		Dial: func(addr string) (net.Conn, error) {
-			return fasthttp.DialTimeout(addr, opts.ConnectTimeout)
+			return fasthttp.DialTimeout(addr, connect)
 		},
-		MaxResponseBodySize: MaxSourceBytes,
-		ReadTimeout:         opts.RequestTimeout,
-		WriteTimeout:        opts.RequestTimeout,
-		// URLs are sent as configured: a Cloud Storage object name's slashes are escaped
-		// (%2F) and must stay so.
+		MaxResponseBodySize:    maxBody,
+		ReadTimeout:            opts.RequestTimeout,
+		WriteTimeout:           opts.RequestTimeout,
 		DisablePathNormalizing: true,
 	}
 }

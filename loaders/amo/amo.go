@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -83,15 +82,7 @@ func NewSource(apiURL string, slugs []string, opts loaders.HTTPOptions, log *slo
 		slugs:   slugs,
 		timeout: opts.RequestTimeout,
 		log:     log,
-		client: &fasthttp.Client{
-			Name: "merino-go",
-			Dial: func(addr string) (net.Conn, error) {
-				return fasthttp.DialTimeout(addr, opts.ConnectTimeout)
-			},
-			MaxResponseBodySize: maxResponseBytes,
-			ReadTimeout:         opts.RequestTimeout,
-			WriteTimeout:        opts.RequestTimeout,
-		},
+		client:  loaders.NewHTTPClient(opts, maxResponseBytes),
 	}, nil
 }
 

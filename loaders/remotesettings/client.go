@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -62,18 +61,13 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 30 * time.Second
 	}
-	ct := opts.ConnectTimeout
 	return &Client{
 		root:    u,
 		opts:    opts,
 		timeout: opts.RequestTimeout,
-		http: &fasthttp.Client{
-			Name:                "merino-go",
-			Dial:                func(addr string) (net.Conn, error) { return fasthttp.DialTimeout(addr, ct) },
-			MaxResponseBodySize: loaders.MaxSourceBytes,
-			ReadTimeout:         opts.RequestTimeout,
-			WriteTimeout:        opts.RequestTimeout,
-		},
+		http: loaders.NewHTTPClient(loaders.HTTPOptions{
+			ConnectTimeout: opts.ConnectTimeout, RequestTimeout: opts.RequestTimeout,
+		}, loaders.MaxSourceBytes),
 	}, nil
 }
 
