@@ -75,7 +75,8 @@ func ParseResponse(body []byte, icon func(string) string, log *slog.Logger) ([]a
 		// Python's `if not suggestions_list`.
 		return nil, fmt.Errorf("%w (MARS returned no suggestions)", loaders.ErrEmpty)
 	}
-	return ParseItems(suggestions, ParseOptions{Icon: icon}, log)
+	// The whole body was checked for UTF-8 above; the suggestions are part of it.
+	return parseItems(suggestions, ParseOptions{Icon: icon}, log)
 }
 
 // rawItem is a suggestion object as sent; pointers tell a missing or null field from an empty
@@ -106,6 +107,11 @@ func ParseItems(data []byte, opts ParseOptions, log *slog.Logger) ([]adm.Item, e
 	if !utf8.Valid(data) {
 		return nil, errors.New("the suggestions are not valid UTF-8")
 	}
+	return parseItems(data, opts, log)
+}
+
+// parseItems is ParseItems for data already known to be valid UTF-8.
+func parseItems(data []byte, opts ParseOptions, log *slog.Logger) ([]adm.Item, error) {
 	elems, err := splitArray(data)
 	if err != nil {
 		return nil, fmt.Errorf("cannot parse the suggestions: %s", short(err))
