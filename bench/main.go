@@ -117,15 +117,28 @@ type setup struct {
 	out       string
 }
 
+// open is setup for a command: a missing redis-server is a skip (exit 0), any other failure
+// exit 1; s is nil when the command must stop with code.
+func (c *common) open(ctx context.Context, command string, sc *scenario, stdout, stderr io.Writer) (s *setup, code int) {
+	s, err := c.setup(ctx, command, sc, stderr)
+	if errors.Is(err, errNoRedis) {
+		fmt.Fprintln(stdout, "SKIP:", err)
+		return nil, 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return nil, 1
+	}
+	return s, 0
+}
+
 func (c *common) setup(ctx context.Context, command string, sc *scenario, stderr io.Writer) (_ *setup, err error) {
-	repo, err := findRepo()
+	repo, data, err := findData(c.data)
 	if err != nil {
 		return nil, err
 	}
+	c.data = data
 	s := &setup{repo: repo, url: c.url, admin: c.adminURL}
-	if c.data == "" {
-		c.data = filepath.Join(repo, "..", "shared", "data")
-	}
 	s.corpus = loadCorpus(dataPaths{repo: repo, shared: c.data})
 	defer func() {
 		if err != nil {
@@ -253,14 +266,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 2
 	}
-	s, err := c.setup(ctx, "run", sc, stderr)
-	if errors.Is(err, errNoRedis) {
-		fmt.Fprintln(stdout, "SKIP:", err)
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "bench:", err)
-		return 1
+	s, code := c.open(ctx, "run", sc, stdout, stderr)
+	if s == nil {
+		return code
 	}
 	defer s.close()
 	p := plan{rate: *rate, duration: *duration, warmup: *warmup, connections: c.connections, timeout: c.timeout}
@@ -320,14 +328,9 @@ func cmdCeiling(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "bench:", err)
 		return 2
 	}
-	s, err := c.setup(ctx, "ceiling", sc, stderr)
-	if errors.Is(err, errNoRedis) {
-		fmt.Fprintln(stdout, "SKIP:", err)
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "bench:", err)
-		return 1
+	s, code := c.open(ctx, "ceiling", sc, stdout, stderr)
+	if s == nil {
+		return code
 	}
 	defer s.close()
 	st, err := buildStream(sc, s.corpus, s.providers, 1<<19, c.seed)
@@ -383,14 +386,12 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	repo, err := findRepo()
+	repo, shared, err := findData(*data)
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1
 	}
-	if *data == "" {
-		*data = filepath.Join(repo, "..", "shared", "data")
-	}
+	*data = shared
 	c := loadCorpus(dataPaths{repo: repo, shared: *data})
 	for _, s := range scenarios {
 		fmt.Fprintf(stdout, "%-10s %s\n", s.name, s.doc)

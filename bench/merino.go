@@ -28,6 +28,18 @@ type merinoProc struct {
 	exited  chan struct{}
 }
 
+// findData returns the repository root and the shared data directory: data when given,
+// else ../shared/data beside the repository.
+func findData(data string) (repo, shared string, err error) {
+	if repo, err = findRepo(); err != nil {
+		return "", "", err
+	}
+	if data == "" {
+		data = filepath.Join(repo, "..", "shared", "data")
+	}
+	return repo, data, nil
+}
+
 // findRepo returns the root of the merino-go work tree that holds the working directory.
 func findRepo() (string, error) {
 	dir, err := os.Getwd()

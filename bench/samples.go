@@ -47,14 +47,12 @@ func cmdSamples(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	repo, err := findRepo()
+	repo, shared, err := findData(*data)
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1
 	}
-	if *data == "" {
-		*data = filepath.Join(repo, "..", "shared", "data")
-	}
+	*data = shared
 	dir := filepath.Join(repo, "bench", "samples")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
