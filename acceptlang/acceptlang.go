@@ -8,7 +8,11 @@
 // the observable behaviour and are reproduced here.
 package acceptlang
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mozilla-services/merino-go/pystr"
+)
 
 // DefaultLanguage is what merino-py answers for an absent, empty or "*"
 // header, and for any header with an unparsable quality value.
@@ -24,8 +28,8 @@ const inlineEntries = 32
 //
 // header is the raw header value as received (bytes, not decoded text):
 // merino-py sees it through Starlette's latin-1 decoding, so every byte is
-// one character there, and the whitespace Python's str.strip() and float()
-// remove is exactly the byte set {\t \n \v \f \r 0x1c-0x1f space 0x85 0xa0}.
+// one character there: str.strip() removes the bytes {\t \n \v \f \r 0x1c-0x1f space
+// 0x85 0xa0}, float() the same but 0x1c-0x1f (see package pystr).
 //
 // The appended strings are substrings of header (or the DefaultLanguage
 // constant) and alias its memory: they are valid as long as header is, so a
@@ -59,7 +63,7 @@ func Parse(header string, dst []string) []string {
 		if comma >= 0 {
 			piece = rest[:comma]
 		}
-		tag, quality, ok := parsePiece(pyStrip(piece))
+		tag, quality, ok := parsePiece(pystr.TrimSpaceLatin1(piece))
 		if !ok {
 			return append(dst[:start], DefaultLanguage)
 		}
@@ -88,29 +92,8 @@ func parsePiece(piece string) (tag string, quality float64, ok bool) {
 	if j := strings.Index(qs, qSep); j >= 0 {
 		qs = qs[:j]
 	}
-	quality, ok = pyFloat(qs)
+	quality, ok = pystr.ParseFloatLatin1(qs)
 	return tag, quality, ok
 }
 
 const qSep = ";q="
-
-// isPySpace reports whether the latin-1 character b is whitespace for
-// Python's str.isspace() (and hence str.strip() and float()).
-func isPySpace(b byte) bool {
-	switch b {
-	case '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f, ' ', 0x85, 0xa0:
-		return true
-	}
-	return false
-}
-
-// pyStrip is Python's str.strip() with no argument over latin-1 text.
-func pyStrip(s string) string {
-	for len(s) > 0 && isPySpace(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && isPySpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mozilla-services/merino-go/pystr"
 )
 
 func TestParse(t *testing.T) {
@@ -115,12 +117,12 @@ func TestParseManyEntries(t *testing.T) {
 func TestPyFloat(t *testing.T) {
 	f := func(s string, want float64) {
 		t.Helper()
-		got, ok := pyFloat(s)
+		got, ok := pystr.ParseFloatLatin1(s)
 		if !ok {
-			t.Fatalf("pyFloat(%q) failed; want %v", s, want)
+			t.Fatalf("float(%q) failed; want %v", s, want)
 		}
 		if got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
-			t.Fatalf("pyFloat(%q) = %v; want %v", s, got, want)
+			t.Fatalf("float(%q) = %v; want %v", s, got, want)
 		}
 	}
 	f("1", 1)

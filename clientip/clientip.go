@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/mozilla-services/merino-go/pystr"
 )
 
 // Trust is the set of proxies whose X-Forwarded-For header is believed. It is
@@ -147,7 +149,7 @@ func (t *Trust) ClientIP(peer netip.Addr, xff []byte) netip.Addr {
 	} else {
 		chosen = t.rightmostUntrusted(xff)
 	}
-	chosen = trim(chosen)
+	chosen = pystr.TrimSpaceLatin1(chosen)
 	if len(chosen) == 0 {
 		return peer
 	}
@@ -169,7 +171,7 @@ func (t *Trust) rightmostUntrusted(xff []byte) []byte {
 			// Left-most entry: returned whether trusted or not.
 			return entry
 		}
-		e := trim(entry)
+		e := pystr.TrimSpaceLatin1(entry)
 		if len(e) == 0 {
 			return e
 		}
@@ -190,25 +192,4 @@ func leftmost(xff []byte) []byte {
 		}
 	}
 	return xff
-}
-
-// trim removes leading and trailing bytes that Python's str.strip() removes
-// from a header decoded as latin-1: ASCII whitespace, the separators
-// \x1c-\x1f, NEL (\x85) and NBSP (\xa0).
-func trim(b []byte) []byte {
-	for len(b) > 0 && isPySpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isPySpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isPySpace(c byte) bool {
-	switch c {
-	case ' ', '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0:
-		return true
-	}
-	return false
 }

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/mozilla-services/merino-go/pystr"
 )
 
 func mustTrust(tb testing.TB, entries ...string) *Trust {
@@ -212,7 +214,7 @@ func FuzzClientIP(f *testing.F) {
 		}
 		found := false
 		for _, e := range strings.Split(xff, ",") {
-			if a, err := netip.ParseAddr(string(trim([]byte(e)))); err == nil && a == got {
+			if a, err := netip.ParseAddr(string(pystr.TrimSpaceLatin1([]byte(e)))); err == nil && a == got {
 				found = true
 			}
 		}

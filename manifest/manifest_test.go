@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mozilla-services/merino-go/loaders"
+	"github.com/mozilla-services/merino-go/pystr"
 )
 
 // The .golden files under testdata/valid are what merino-py answers for the .json beside them:
@@ -213,7 +214,7 @@ func TestLaxInt(t *testing.T) {
 	f(`"1e3"`, "")
 	f(`"0x1f"`, "")
 	f(`"\u0663"`, "")
-	f(`"`+strings.Repeat("9", maxIntDigits+1)+`"`, "")
+	f(`"`+strings.Repeat("9", pystr.MaxIntDigits+1)+`"`, "")
 	f(``, "")
 }
 

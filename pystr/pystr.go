@@ -1,7 +1,9 @@
-// Package pystr reproduces the Python str methods merino-py normalises queries with —
-// strip(), lstrip() and lower() — on UTF-8 bytes, without allocating. Go's own functions
-// differ at the edges (white space, U+0130, the final sigma), and a query Firefox sends must
-// match the same keys in both.
+// Package pystr holds merino-go's one copy of each Python rule merino-py's behaviour depends
+// on: the str methods strip(), lstrip() and lower() and str.isspace() (on UTF-8 text, or on
+// Latin-1 text as Starlette decodes headers), and int() and float() of a str. Go's own
+// functions differ at the edges (white space, U+0130, the final sigma, underscores, Unicode
+// digits, "nan"), and a query or a data file must mean the same in both. Every rule is
+// tested against CPython itself. The hot-path functions do not allocate.
 package pystr
 
 import (
@@ -15,10 +17,15 @@ func TrimSpace(s string) string {
 }
 
 // TrimLeftSpace is Python's s.lstrip().
-func TrimLeftSpace(s string) string {
+func TrimLeftSpace(s string) string { return trimLeft(s, IsSpace) }
+
+// TrimRightSpace is Python's s.rstrip().
+func TrimRightSpace(s string) string { return trimRight(s, IsSpace) }
+
+func trimLeft(s string, space func(rune) bool) string {
 	for len(s) > 0 {
 		r, n := utf8.DecodeRuneInString(s)
-		if !IsSpace(r) {
+		if !space(r) {
 			break
 		}
 		s = s[n:]
@@ -26,11 +33,10 @@ func TrimLeftSpace(s string) string {
 	return s
 }
 
-// TrimRightSpace is Python's s.rstrip().
-func TrimRightSpace(s string) string {
+func trimRight(s string, space func(rune) bool) string {
 	for len(s) > 0 {
 		r, n := utf8.DecodeLastRuneInString(s)
-		if !IsSpace(r) {
+		if !space(r) {
 			break
 		}
 		s = s[:len(s)-n]
@@ -116,4 +122,17 @@ func caseIgnorable(r rune) bool {
 		return true
 	}
 	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
+}
+
+// TrimSpaceLatin1 is Python's s.strip() over Latin-1 text, one byte a character: what
+// merino-py sees of a header, which Starlette decodes as Latin-1. The white space is the
+// bytes IsSpace accepts: ASCII white space, U+001C..U+001F, NEL (0x85) and NBSP (0xA0).
+func TrimSpaceLatin1[T ~string | ~[]byte](s T) T {
+	for len(s) > 0 && IsSpace(rune(s[0])) {
+		s = s[1:]
+	}
+	for len(s) > 0 && IsSpace(rune(s[len(s)-1])) {
+		s = s[:len(s)-1]
+	}
+	return s
 }

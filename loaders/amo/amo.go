@@ -24,11 +24,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/mozilla-services/merino-go/loaders"
+	"github.com/mozilla-services/merino-go/pystr"
 	"github.com/mozilla-services/merino-go/suggest/amo"
 )
 
@@ -266,7 +266,7 @@ func number(raw json.RawMessage) (float64, error) {
 }
 
 // pyInt is Python's int() of a JSON value, within int64: an integer, a float truncated toward
-// zero, a bool, or a string of digits (white space around, underscores between digits, a sign).
+// zero, a bool, or a string int() reads (see pystr.ParseInt).
 func pyInt(raw json.RawMessage) (int64, bool) {
 	s := string(raw)
 	switch {
@@ -279,7 +279,7 @@ func pyInt(raw json.RawMessage) (int64, bool) {
 		if json.Unmarshal(raw, &str) != nil {
 			return 0, false
 		}
-		return intString(str)
+		return pystr.ParseInt(str)
 	case len(s) > 0 && (s[0] == '-' || ('0' <= s[0] && s[0] <= '9')):
 		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return v, true
@@ -292,35 +292,6 @@ func pyInt(raw json.RawMessage) (int64, bool) {
 	}
 	return 0, false
 }
-
-func intString(s string) (int64, bool) {
-	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) })
-	sign := ""
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		if s[0] == '-' {
-			sign = "-"
-		}
-		s = s[1:]
-	}
-	var digits []byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			digits = append(digits, c)
-		case c == '_' && i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]):
-		default:
-			return 0, false
-		}
-	}
-	if len(digits) == 0 {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(sign+string(digits), 10, 64)
-	return v, err == nil
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // Loader returns the apply function of the provider's Syncer: parse the combined document and
 // merge what it holds into p. A document from which no add-on could be read is
