@@ -129,6 +129,36 @@ type Provider interface {
 	Query(ctx context.Context, req *Request, dst []Suggestion) ([]Suggestion, error)
 }
 
+// Base holds the settings every provider has, read by the provider kit for any type:
+// [providers.<id>]'s id, enabled_by_default, score and query_timeout_sec. A provider's
+// settings embed it, and the provider embeds its settings, so that ID, Availability,
+// Timeout and Validate (which accepts every request) need no code of their own.
+type Base struct {
+	// Name is the provider's id: the [providers.<id>] table name, which `provider` fields,
+	// `providers=` and metrics use (merino-py calls it the provider's name). A provider
+	// nested in a tree has its top-level provider's id.
+	Name             string
+	EnabledByDefault bool
+	Score            float64
+	// QueryTimeout is query_timeout_sec.
+	QueryTimeout time.Duration
+}
+
+// ID implements Provider.
+func (b *Base) ID() string { return b.Name }
+
+// Availability implements Provider.
+func (b *Base) Availability() Availability { return AvailabilityOf(b.EnabledByDefault) }
+
+// Timeout implements Provider.
+func (b *Base) Timeout() time.Duration { return b.QueryTimeout }
+
+// Validate implements Provider: by default a provider accepts every request.
+func (b *Base) Validate(*Request) error { return nil }
+
+// Common returns b: through embedding, the provider kit reaches the Base of any settings.
+func (b *Base) Common() *Base { return b }
+
 // Error is an error with the HTTP status and detail merino-py would answer with.
 type Error struct {
 	Status int

@@ -5,6 +5,7 @@ import (
 	"github.com/mozilla-services/merino-go/loaders"
 	lwikipedia "github.com/mozilla-services/merino-go/loaders/wikipedia"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/breaker"
 	"github.com/mozilla-services/merino-go/suggest/wikipedia"
 )
 
@@ -32,6 +33,7 @@ func init() {
 			src := lwikipedia.NewIndexSource(dir, log)
 			syncers = append(syncers, loaders.NewSyncer(pc.ID+"-"+lang, src, wc.ResyncInterval, lwikipedia.Loader(p, lang, dir), log))
 		}
-		return p, syncers, nil
+		b := breaker.New(wc.CircuitBreakerFailureThreshold, wc.CircuitBreakerRecoverTimeout, nil)
+		return breaker.Wrap(p, b, nil), syncers, nil
 	}
 }

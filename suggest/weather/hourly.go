@@ -20,16 +20,13 @@ func (p *Provider) HourlyForecasts(ctx context.Context, loc *geoip.Location, lan
 	if p.client == nil {
 		return append(dst, "[]"...), 0
 	}
-	if !p.hourlyBreaker.allow() {
+	if !p.hourlyBreaker.Allow() {
 		hourlyRejected.Inc()
 		return append(dst, "[]"...), 0
 	}
 	list, ttl, err := p.hourly(ctx, loc, p.language(languages))
-	switch {
-	case err == nil:
-		p.hourlyBreaker.success()
-	case ctx.Err() == nil:
-		p.hourlyBreaker.failure()
+	p.hourlyBreaker.Record(ctx, err)
+	if err != nil && ctx.Err() == nil {
 		p.log.Warn("hourly forecasts failed", "provider", p.id, "error", err.Error())
 	}
 	if err != nil || list == nil {

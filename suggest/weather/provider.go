@@ -18,6 +18,8 @@ import (
 
 	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/breaker"
+	"github.com/mozilla-services/merino-go/suggest/flight"
 	"github.com/mozilla-services/merino-go/suggest/weather/accuweather"
 	"github.com/mozilla-services/merino-go/suggest/weather/weathercache"
 )
@@ -79,14 +81,14 @@ type Provider struct {
 	templates map[string]accuweather.Templates
 
 	pf            *pathfinder
-	breaker       *breaker
-	hourlyBreaker *breaker
+	breaker       *breaker.Breaker
+	hourlyBreaker *breaker.Breaker
 
-	locFlight        flight[fetched[accuweather.Location]]
-	currentFlight    flight[fetched[accuweather.CurrentConditions]]
-	forecastFlight   flight[fetched[accuweather.Forecast]]
-	hourlyFlight     flight[fetched[accuweather.HourlyForecasts]]
-	completionFlight flight[fetched[[]accuweather.Completion]]
+	locFlight        flight.Group[string, fetched[accuweather.Location]]
+	currentFlight    flight.Group[string, fetched[accuweather.CurrentConditions]]
+	forecastFlight   flight.Group[string, fetched[accuweather.Forecast]]
+	hourlyFlight     flight.Group[string, fetched[accuweather.HourlyForecasts]]
+	completionFlight flight.Group[string, fetched[[]accuweather.Completion]]
 }
 
 var _ suggest.Provider = (*Provider)(nil)
@@ -118,8 +120,8 @@ func New(s Settings) *Provider {
 		languages:     make(map[string]bool, len(s.Languages)),
 		templates:     make(map[string]accuweather.Templates, len(s.Languages)+1),
 		pf:            newPathfinder(),
-		breaker:       newBreaker(s.BreakerThreshold, s.BreakerRecover, s.Now),
-		hourlyBreaker: newBreaker(s.BreakerThreshold, s.BreakerRecover, s.Now),
+		breaker:       breaker.New(s.BreakerThreshold, s.BreakerRecover, s.Now),
+		hourlyBreaker: breaker.New(s.BreakerThreshold, s.BreakerRecover, s.Now),
 	}
 	if s.EnabledByDefault {
 		p.availability = suggest.EnabledByDefault
@@ -172,19 +174,13 @@ func (p *Provider) Query(ctx context.Context, req *suggest.Request, dst []sugges
 	if p.client == nil {
 		return dst, nil
 	}
-	if !p.breaker.allow() {
+	if !p.breaker.Allow() {
 		breakerRejected.Inc()
 		return dst, nil
 	}
 	out, err := p.query(ctx, req, dst)
-	switch {
-	case err == nil:
-		p.breaker.success()
-	case ctx.Err() != nil:
-		// The request's deadline cancelled us (merino-py cancels the task): not a failure
-		// of AccuWeather's.
-	default:
-		p.breaker.failure()
+	p.breaker.Record(ctx, err)
+	if err != nil && ctx.Err() == nil {
 		p.log.Warn("weather query failed", "provider", p.id, "error", err.Error())
 	}
 	return out, err

@@ -272,7 +272,7 @@ func TestCircuitBreaker(t *testing.T) {
 	fake.SetMode(weathertest.CurrentConditions, weathertest.Normal)
 	one(t, p, request("", "", "urlbar", sfLocation()))
 	one(t, p, request("", "", "urlbar", sfLocation()))
-	if p.breaker.open() {
+	if p.breaker.Open() {
 		t.Error("breaker still open after a success")
 	}
 	// The sentinel is a success too.
@@ -304,7 +304,7 @@ func TestSingleFlight(t *testing.T) {
 	r := p.client.LocationRequest("US", "CA", "San Francisco")
 	key := p.client.CacheKey(&r)
 	// Wait until every caller but the first waits on the first one's call.
-	for p.locFlight.waiting(key) < n-1 {
+	for p.locFlight.Waiting(key) < n-1 {
 		time.Sleep(time.Millisecond)
 	}
 	release()

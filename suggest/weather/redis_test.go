@@ -113,7 +113,7 @@ func TestRedisKilled(t *testing.T) {
 	if n := fake.TotalCalls(); n != before {
 		t.Errorf("%d AccuWeather calls with Redis down, want none", n-before)
 	}
-	if !p.breaker.open() {
+	if !p.breaker.Open() {
 		t.Error("breaker not open after the cache errors")
 	}
 	loc := sfLocation()

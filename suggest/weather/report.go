@@ -9,6 +9,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/flight"
 	"github.com/mozilla-services/merino-go/suggest/weather/accuweather"
 	"github.com/mozilla-services/merino-go/suggest/weather/weathercache"
 )
@@ -24,11 +25,11 @@ type fetched[T any] struct {
 // under merino-py's key for max(Expires - now, ttl). Concurrent calls for one key share
 // one upstream call. A failed write is an error, as in merino-py (the answer is dropped
 // and the circuit breaker counts it).
-func fetch[T any](ctx context.Context, p *Provider, fl *flight[fetched[T]], kind string, r accuweather.Request,
+func fetch[T any](ctx context.Context, p *Provider, fl *flight.Group[string, fetched[T]], kind string, r accuweather.Request,
 	process func([]byte) (*T, error), ttl time.Duration, cache bool) (*T, int, error) {
 	key := p.client.CacheKey(&r)
 	counters := kinds[kind]
-	res, err, shared := fl.do(ctx, key, func() (fetched[T], error) {
+	res, err, shared := fl.Do(ctx, key, func() (fetched[T], error) {
 		if cache {
 			// A caller that missed just before another call filled the cache would
 			// otherwise call AccuWeather a second time for the same key.

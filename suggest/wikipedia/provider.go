@@ -59,11 +59,10 @@ type Settings struct {
 	// query has at least 4 characters, the best full-text match is served. Off by default:
 	// merino-py has no such thing.
 	Fallback bool
-	// FailureThreshold and RecoverTimeout configure the circuit breaker.
+	// FailureThreshold and RecoverTimeout configure the circuit breaker the provider is
+	// wrapped in (breaker.Wrap).
 	FailureThreshold int
 	RecoverTimeout   time.Duration
-	// Now is the breaker's clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Provider answers from the current index of each language. It is safe for concurrent use.
@@ -74,7 +73,6 @@ type Provider struct {
 	blocked map[string]bool
 	tail    []byte
 	rest    []byte
-	breaker breaker
 }
 
 // language is one configured language and its current index.
@@ -97,9 +95,6 @@ func New(s Settings) *Provider {
 	if s.MaxSuggestions <= 0 {
 		s.MaxSuggestions = 1
 	}
-	if s.Now == nil {
-		s.Now = time.Now
-	}
 	p := &Provider{s: s, en: -1, blocked: map[string]bool{}}
 	for i, code := range s.Languages {
 		title := "Wikipedia - "
@@ -120,7 +115,6 @@ func New(s Settings) *Provider {
 	p.rest = append(p.rest, `,"advertiser":`...)
 	p.rest = jsonw.AppendString(p.rest, Advertiser)
 	p.rest = append(p.rest, `,"block_id":0}`...)
-	p.breaker = breaker{threshold: int64(s.FailureThreshold), recover: s.RecoverTimeout, now: s.Now}
 	return p
 }
 
@@ -210,22 +204,13 @@ func (p *Provider) Inline() bool { return !p.s.Fallback }
 // Validate implements suggest.Provider: wikipedia accepts every request.
 func (p *Provider) Validate(*suggest.Request) error { return nil }
 
-// Query implements suggest.Provider, behind the circuit breaker: while it is open the
-// provider answers nothing, as merino-py's fallback function does.
-func (p *Provider) Query(ctx context.Context, req *suggest.Request, dst []suggest.Suggestion) ([]suggest.Suggestion, error) {
-	if !p.breaker.allow() {
-		return dst, nil
-	}
-	out, err := p.query(ctx, req, dst)
-	p.breaker.record(err)
-	return out, err
-}
-
 // keyBuffer bounds the stack buffer a query is analysed into; longer analyses spill to the
 // heap (a 500-character query of exotic characters).
 const keyBuffer = 1024
 
-func (p *Provider) query(ctx context.Context, req *suggest.Request, dst []suggest.Suggestion) ([]suggest.Suggestion, error) {
+// Query implements suggest.Provider. The circuit breaker merino-py puts around it is a
+// decorator (package breaker), added where the provider is configured.
+func (p *Provider) Query(ctx context.Context, req *suggest.Request, dst []suggest.Suggestion) ([]suggest.Suggestion, error) {
 	li := p.pick(req.Languages)
 	if li < 0 {
 		return dst, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/pystr"
 	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/breaker"
 )
 
 // encode writes a suggestion the way the server does.
@@ -175,7 +176,7 @@ func buildIndex(t testing.TB, dir, lang string, titles ...string) *fulltext.Inde
 	return ix
 }
 
-func query(t testing.TB, p *Provider, q string, langs ...string) []string {
+func query(t testing.TB, p suggest.Provider, q string, langs ...string) []string {
 	t.Helper()
 	if len(langs) == 0 {
 		langs = []string{"en-US"}
@@ -191,7 +192,7 @@ func query(t testing.TB, p *Provider, q string, langs ...string) []string {
 	return got
 }
 
-func titlesOf(t testing.TB, p *Provider, q string, langs ...string) string {
+func titlesOf(t testing.TB, p suggest.Provider, q string, langs ...string) string {
 	t.Helper()
 	var got []string
 	for _, j := range query(t, p, q, langs...) {
@@ -301,19 +302,20 @@ func TestFallback(t *testing.T) {
 func TestCircuitBreaker(t *testing.T) {
 	var now atomic.Int64
 	now.Store(time.Date(2025, 4, 11, 0, 0, 0, 0, time.UTC).UnixNano())
-	p := newTestProvider(Settings{Fallback: true, FailureThreshold: 10, RecoverTimeout: 30 * time.Second,
-		Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	w := newTestProvider(Settings{Fallback: true})
+	b := breaker.New(10, 30*time.Second, func() time.Time { return time.Unix(0, now.Load()) })
+	p := breaker.Wrap(w, b, nil)
 	dir := t.TempDir()
 	broken := buildIndex(t, filepath.Join(dir, "a"), "en", "Alabama")
 	broken.Close() // every fallback search on it now fails
-	p.Swap("en", broken)
+	w.Swap("en", broken)
 	req := &suggest.Request{Query: "enki", Languages: []string{"en"}}
 	for i := 0; i < 10; i++ {
 		if _, err := p.Query(context.Background(), req, nil); err == nil {
 			t.Fatalf("query %d on a closed index did not fail", i)
 		}
 	}
-	if !p.breaker.open() {
+	if !b.Open() {
 		t.Fatal("the breaker did not open after 10 failures")
 	}
 	// Open: answers nothing, no error, the index is not touched.
@@ -324,12 +326,12 @@ func TestCircuitBreaker(t *testing.T) {
 	}
 	// Half-open after the recover timeout; a success closes it.
 	now.Add(int64(31 * time.Second))
-	p.Swap("en", buildIndex(t, filepath.Join(dir, "b"), "en", "Enki"))
-	defer p.Close()
+	w.Swap("en", buildIndex(t, filepath.Join(dir, "b"), "en", "Enki"))
+	defer w.Close()
 	if got := titlesOf(t, p, "enki"); got != "Enki" {
 		t.Fatalf("half-open: %q", got)
 	}
-	if p.breaker.open() || p.breaker.failures.Load() != 0 {
+	if b.Open() || b.Failures() != 0 {
 		t.Fatal("the breaker did not close")
 	}
 }
