@@ -444,6 +444,16 @@ func (h *Holder) Load() *Snapshot {
 	return h.snap.Load()
 }
 
+// Current returns the body and ETag of the snapshot being served (ok false when none was
+// loaded): what /api/v1/manifest needs (server.Manifest). The bytes are the snapshot's,
+// shared and read-only.
+func (h *Holder) Current() (body, etag []byte, ok bool) {
+	if s := h.Load(); s != nil {
+		return s.Body, s.ETag, true
+	}
+	return nil, nil, false
+}
+
 // Store makes s the snapshot every later Load returns.
 func (h *Holder) Store(s *Snapshot) { h.snap.Store(s) }
 

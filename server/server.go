@@ -24,10 +24,8 @@ import (
 	"github.com/mozilla-services/merino-go/clientip"
 	"github.com/mozilla-services/merino-go/flags"
 	"github.com/mozilla-services/merino-go/geoip"
-	"github.com/mozilla-services/merino-go/manifest"
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/suggest"
-	"github.com/mozilla-services/merino-go/suggest/weather"
 	"github.com/mozilla-services/merino-go/useragent"
 )
 
@@ -61,13 +59,14 @@ type Options struct {
 	// Checks are /__heartbeat__'s readiness checks: one per data set that must be loaded.
 	Checks []Check
 
-	// Weather answers /api/v1/weather/hourly-forecasts: merino-py's provider with id
-	// "accuweather" (nil: the endpoint answers [] with max-age=0).
-	Weather *weather.Provider
+	// Weather answers /api/v1/weather/hourly-forecasts. nil means merino-py's rule: the
+	// provider with id "accuweather", if it has hourly forecasts; without one the endpoint
+	// answers [] with max-age=0.
+	Weather HourlyForecaster
 
 	// Manifest holds the favicon manifest served by /api/v1/manifest (nil: always 404);
 	// ManifestTTL is runtime.default_manifest_response_ttl_sec.
-	Manifest    *manifest.Holder
+	Manifest    Manifest
 	ManifestTTL int
 
 	// RequestLog receives web.suggest.request records; nil turns them off
@@ -85,6 +84,7 @@ type Server struct {
 	log          *slog.Logger
 	cacheControl []byte // "private, max-age=<ttl>", fixed at startup
 	providersDoc []byte // /api/v1/providers body, fixed at startup
+	weather      HourlyForecaster
 	metrics      *httpMetrics
 	http         *fasthttp.Server
 	pool         sync.Pool // *exchange
@@ -102,6 +102,7 @@ func New(opts Options) *Server {
 		metrics:      newHTTPMetrics(),
 	}
 	s.providersDoc = appendProviders(nil, opts.Providers.All())
+	s.weather = hourlyForecaster(&opts)
 	s.pool.New = func() any { return new(exchange) }
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,

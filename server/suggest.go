@@ -13,7 +13,6 @@ import (
 	"github.com/mozilla-services/merino-go/acceptlang"
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/suggest"
-	"github.com/mozilla-services/merino-go/suggest/weather"
 )
 
 // params are the suggest query parameters, each the last occurrence (Starlette keeps the last
@@ -226,10 +225,10 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange, pp *params) (
 	// Not ctx: fasthttp cancels a RequestCtx's context when shutdown starts, and a graceful
 	// shutdown must let requests in flight finish. The providers' deadline bounds the wait.
 	x.out = s.opts.Providers.Query(context.Background(), req, x.chosen, x.out[:0])
-	// merino-py's weather special cases, compared as it compares them: the no-location
-	// sentinel alone is a 204 with no body; one weather report from a request for the weather
-	// provider alone sets max-age to the report's TTL and loses its custom_details.
-	if len(x.out) == 1 && weather.IsNoLocation(&x.out[0]) {
+	// merino-py's weather special cases, from the answer's typed fields: the no-location
+	// sentinel alone is a 204 with no body; the one suggestion of a request for one provider
+	// that carries a TTL (a weather report) sets max-age to it and loses its custom_details.
+	if len(x.out) == 1 && x.out[0].NoContent {
 		return fasthttp.StatusNoContent, nil
 	}
 	if req.IsSoftPII && len(x.out) > 0 {
@@ -237,12 +236,10 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange, pp *params) (
 	}
 	suggestionsPerRequest.Update(float64(len(x.out)))
 	cacheControl := s.cacheControl
-	if len(x.chosen) == 1 && len(x.out) == 1 && weather.IsProvider(x.chosen[0]) {
-		if ttl, stripped, ok := weather.TTL(x.out[0]); ok {
-			x.out[0] = stripped
-			cacheControl = appendCacheControl(x.scratch2[:0], ttl)
-			x.scratch2 = cacheControl
-		}
+	if len(x.chosen) == 1 && len(x.out) == 1 && x.out[0].HasTTL {
+		x.out[0].Details = nil
+		cacheControl = appendCacheControl(x.scratch2[:0], x.out[0].TTL)
+		x.scratch2 = cacheControl
 	}
 	x.buf = s.appendResponse(x.buf[:0], x, p)
 	ctx.Response.Header.SetCanonical(headerCacheControl, cacheControl)
@@ -343,7 +340,7 @@ func (s *Server) appendResponse(dst []byte, x *exchange, p *params) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendSuggestion(dst, &x.out[i])
+		dst = x.out[i].AppendJSON(dst)
 	}
 	dst = append(dst, `],"request_id":`...)
 	dst = jsonw.AppendStringBytes(dst, x.requestID)
@@ -363,16 +360,4 @@ func (s *Server) appendResponse(dst []byte, x *exchange, p *params) []byte {
 		}
 	}
 	return append(dst, `],"server_variants":[]}`...)
-}
-
-// appendSuggestion splices a pre-rendered suggestion with its score (and keyword).
-func appendSuggestion(dst []byte, sg *suggest.Suggestion) []byte {
-	dst = append(dst, sg.Head...)
-	dst = jsonw.AppendFloat(dst, sg.Score)
-	dst = append(dst, sg.Tail...)
-	if sg.HasKeyword {
-		dst = jsonw.AppendString(dst, sg.Keyword)
-		dst = append(dst, sg.Rest...)
-	}
-	return dst
 }

@@ -97,8 +97,8 @@ func TestWeatherEndpoints(t *testing.T) {
 	fake2 := weathertest.NewFake(t)
 	fake2.SetMode(weathertest.HourlyForecasts, weathertest.Fail)
 	w2 := newWeather(t, fake2)
+	// Options.Weather unset: the endpoint finds the provider named accuweather itself.
 	opts2 := defaultOptions(w2)
-	opts2.Weather = w2
 	r = start(t, opts2).get(t, "/api/v1/weather/hourly-forecasts?"+sf[1:])
 	if fake2.Calls(weathertest.HourlyForecasts) == 0 {
 		t.Error("the failing upstream was not asked")

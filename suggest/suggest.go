@@ -14,6 +14,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/flags"
 	"github.com/mozilla-services/merino-go/geoip"
+	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/useragent"
 )
 
@@ -67,17 +68,46 @@ func (r *Request) Reset() {
 // full_keyword. All byte slices are read-only and owned by the provider's snapshot, which
 // stays alive while a Suggestion refers to it.
 //
-// The JSON object is Head, then the score, then Tail; when HasKeyword is set, Keyword (as a
-// JSON string) and Rest follow Tail. Head starts with `{` and ends with `"score":`; the last
-// part written ends with `}`.
+// The JSON object (AppendJSON) is Head, the score, Details, Tail, then, when HasKeyword is
+// set, Keyword (as a JSON string) and Rest. Head starts with `{"title":` and the title (the
+// first field of merino-py's BaseSuggestion) and ends with `"score":`; the last part written
+// ends with `}`.
+//
+// What the HTTP layer needs to know of an answer is in typed fields, never read back from
+// the bytes: TTL (the response's max-age) and NoContent (a 204).
 type Suggestion struct {
-	Provider   string
-	Score      float64
-	Head       []byte
+	Provider string
+	Score    float64
+	Head     []byte
+	// Details is the custom_details member that follows the score (`,"custom_details":{…}`)
+	// when it may be left out: merino-py strips it from a weather report that sets the
+	// response's max-age. Most providers keep custom_details in Tail.
+	Details    []byte
 	Tail       []byte
 	HasKeyword bool
 	Keyword    string
 	Rest       []byte
+	// TTL, when HasTTL, is how many seconds the data behind the suggestion stays fresh
+	// (merino-py's weather_report_ttl). The sole suggestion of a request for one provider
+	// makes it the response's Cache-Control max-age, and is written without Details.
+	TTL    int
+	HasTTL bool
+	// NoContent marks merino-py's "no location" sentinel: an answer made of it alone is a
+	// 204 with no body. Elsewhere it is written like any suggestion.
+	NoContent bool
+}
+
+// AppendJSON appends the suggestion's JSON object to dst.
+func (s *Suggestion) AppendJSON(dst []byte) []byte {
+	dst = append(dst, s.Head...)
+	dst = jsonw.AppendFloat(dst, s.Score)
+	dst = append(dst, s.Details...)
+	dst = append(dst, s.Tail...)
+	if s.HasKeyword {
+		dst = jsonw.AppendString(dst, s.Keyword)
+		dst = append(dst, s.Rest...)
+	}
+	return dst
 }
 
 // Availability is what /api/v1/providers reports for a provider.

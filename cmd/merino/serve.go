@@ -19,7 +19,6 @@ import (
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
-	"github.com/mozilla-services/merino-go/suggest/weather"
 )
 
 func serve(args []string, stderr io.Writer) int {
@@ -92,17 +91,6 @@ func serve(args []string, stderr io.Writer) int {
 	return code
 }
 
-// weatherProvider is the provider /api/v1/weather/hourly-forecasts asks: merino-py looks it
-// up by the id "accuweather".
-func weatherProvider(providers []suggest.Provider) *weather.Provider {
-	for _, p := range providers {
-		if w, ok := p.(*weather.Provider); ok && p.ID() == "accuweather" {
-			return w
-		}
-	}
-	return nil
-}
-
 // check turns a syncer into a /__heartbeat__ readiness check.
 func check(sy *loaders.Syncer) server.Check {
 	return server.Check{Name: sy.Name(), Status: func() server.CheckStatus {
@@ -162,8 +150,6 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 		ClientIPOverride:          who.override,
 		UserAgents:                who.userAgents,
 		Flags:                     who.flags,
-		Weather:                   weatherProvider(a.providers),
-		Manifest:                  mh,
 		ManifestTTL:               cfg.Runtime.ManifestTTL,
 		LogQuery:                  cfg.Logging.LogQuery,
 		ExcludedProviders:         cfg.Logging.ExcludedProviders,
@@ -171,6 +157,9 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	}
 	if cfg.Logging.LogSuggestRequest {
 		opts.RequestLog = logw
+	}
+	if mh != nil {
+		opts.Manifest = mh
 	}
 	for _, sy := range a.syncers {
 		opts.Checks = append(opts.Checks, check(sy))

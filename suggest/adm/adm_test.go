@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/loaders/mars"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
@@ -61,14 +60,7 @@ func render(p *adm.Provider, r req) string {
 	}
 	var b []byte
 	for i := range out {
-		s := &out[i]
-		b = append(b, s.Head...)
-		b = jsonw.AppendFloat(b, s.Score)
-		b = append(b, s.Tail...)
-		if s.HasKeyword {
-			b = jsonw.AppendString(b, s.Keyword)
-			b = append(b, s.Rest...)
-		}
+		b = out[i].AppendJSON(b)
 	}
 	return string(b)
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/suggest"
 )
 
@@ -45,11 +44,7 @@ func newStatic(t testing.TB, id string, score float64, minChars int) *Provider {
 	return p
 }
 
-func render(s suggest.Suggestion) string {
-	b := append([]byte(nil), s.Head...)
-	b = jsonw.AppendFloat(b, s.Score)
-	return string(append(b, s.Tail...))
-}
+func render(s suggest.Suggestion) string { return string(s.AppendJSON(nil)) }
 
 func query(t testing.TB, p *Provider, q string) []suggest.Suggestion {
 	t.Helper()

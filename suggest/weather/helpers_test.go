@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/mozilla-services/merino-go/geoip"
-	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/weather/accuweather"
 	"github.com/mozilla-services/merino-go/suggest/weather/weathercache"
@@ -94,12 +93,7 @@ func request(q, requestType, source string, loc geoip.Location, langs ...string)
 }
 
 // render writes a suggestion as the server does.
-func render(s suggest.Suggestion) string {
-	b := append([]byte(nil), s.Head...)
-	b = jsonw.AppendFloat(b, s.Score)
-	b = append(b, s.Tail...)
-	return string(b)
-}
+func render(s suggest.Suggestion) string { return string(s.AppendJSON(nil)) }
 
 func query(t testing.TB, p *Provider, req *suggest.Request) ([]suggest.Suggestion, error) {
 	t.Helper()

@@ -3,6 +3,7 @@ package weather
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -128,11 +129,11 @@ func TestNoLocation(t *testing.T) {
 	f := func(name string, loc geoip.Location) {
 		t.Helper()
 		out, err := query(t, p, request("", "", "urlbar", loc))
-		if err != nil || len(out) != 1 || !IsNoLocation(&out[0]) || out[0].Provider != "accuweather" {
+		if err != nil || len(out) != 1 || !out[0].NoContent || out[0].Provider != "accuweather" {
 			t.Fatalf("%s: %v, %v", name, out, err)
 		}
 		golden(t, "no_location.json", render(out[0]))
-		if _, _, ok := TTL(out[0]); ok {
+		if out[0].HasTTL {
 			t.Errorf("%s: the sentinel has a TTL", name)
 		}
 	}
@@ -174,9 +175,12 @@ func TestValidate(t *testing.T) {
 func TestLocationCompletions(t *testing.T) {
 	fake := weathertest.NewFake(t)
 	p := newProvider(t, fake, nil, newClock())
-	got := one(t, p, request("new", "location", "urlbar", sfLocation(), "fr"))
-	golden(t, "completions_new.json", got)
-	if _, _, ok := TTL(suggest.Suggestion{Tail: []byte(got)}); ok {
+	out, err := query(t, p, request("new", "location", "urlbar", sfLocation(), "fr"))
+	if err != nil || len(out) != 1 {
+		t.Fatalf("%v %v", out, err)
+	}
+	golden(t, "completions_new.json", render(out[0]))
+	if out[0].HasTTL || strings.Contains(render(out[0]), "weather_report_ttl") {
 		t.Error("completions have a weather TTL")
 	}
 	if paths := fake.Paths(); len(paths) != 1 || paths[0] != "/locations/v1/cities/US/autocomplete.json?includealiases=true&language=fr&q=new" {
@@ -215,7 +219,7 @@ func TestUpstreamFailures(t *testing.T) {
 		if (err != nil) != wantErr {
 			t.Errorf("%s mode %d: err = %v, want error %v", kind, mode, err, wantErr)
 		}
-		if len(out) == 1 && IsNoLocation(&out[0]) {
+		if len(out) == 1 && out[0].NoContent {
 			if kind != weathertest.Locations {
 				t.Errorf("%s mode %d: sentinel", kind, mode)
 			}
@@ -391,30 +395,31 @@ func TestHourlyForecasts(t *testing.T) {
 	one(t, p3, request("", "", "newtab", sfLocation()))
 }
 
-func TestTTLAndSentinelHelpers(t *testing.T) {
-	f := func(tail string, wantTTL int, wantTail string, wantOK bool) {
-		t.Helper()
-		ttl, s, ok := TTL(suggest.Suggestion{Head: []byte(`{"score":`), Tail: []byte(tail)})
-		if ok != wantOK || ttl != wantTTL || string(s.Tail) != wantTail {
-			t.Errorf("TTL(%q) = %d, %q, %v", tail, ttl, s.Tail, ok)
-		}
+// What the server needs of a weather answer is in typed fields: a report's TTL and its
+// custom_details apart (left out with the TTL as max-age), the sentinel's NoContent.
+func TestTypedAnswer(t *testing.T) {
+	fake := weathertest.NewFake(t)
+	p := newProvider(t, fake, nil, newClock())
+	out, err := query(t, p, request("", "", "newtab", sfLocation()))
+	if err != nil || len(out) != 1 {
+		t.Fatalf("%v %v", out, err)
 	}
-	f(`,"custom_details":{"weather":{"weather_report_ttl":1800}},"city_name":"x"}`, 1800, `,"city_name":"x"}`, true)
-	f(`,"custom_details":{"weather":{"weather_report_ttl":-1}},"a":1}`, -1, `,"a":1}`, true)
-	f(`,"custom_details":{"geolocation":{}}}`, 0, `,"custom_details":{"geolocation":{}}}`, false)
-	f(`,"custom_details":{"weather":{"weather_report_ttl":x}}}`, 0, `,"custom_details":{"weather":{"weather_report_ttl":x}}}`, false)
-	f(`}`, 0, `}`, false)
-
-	s := NoLocation
-	if !IsNoLocation(&s) {
-		t.Error("IsNoLocation(copy of NoLocation) = false")
+	r := out[0]
+	if !r.HasTTL || r.TTL <= 0 || r.NoContent || string(r.Details) != `,"custom_details":{"weather":{"weather_report_ttl":`+strconv.Itoa(r.TTL)+`}}` ||
+		!strings.HasPrefix(string(r.Tail), `,"city_name":"San Francisco"`) {
+		t.Errorf("report: TTL %d %v, details %s, tail %.40s", r.TTL, r.HasTTL, r.Details, r.Tail)
 	}
-	other := suggest.Suggestion{Head: append([]byte(nil), noLocationHead...), Tail: noLocationTail}
-	if IsNoLocation(&other) || IsNoLocation(&suggest.Suggestion{}) {
-		t.Error("IsNoLocation matches a lookalike")
+	stripped := r
+	stripped.Details = nil
+	if full, short := render(r), render(stripped); strings.Replace(full, string(r.Details), "", 1) != short || !strings.Contains(full, "custom_details") {
+		t.Errorf("without details:\n%s\n%s", full, short)
 	}
-	if !IsProvider(New(Settings{})) {
-		t.Error("IsProvider(weather) = false")
+	out, err = query(t, p, request("san", "location", "newtab", sfLocation()))
+	if err != nil || len(out) != 1 || out[0].HasTTL || out[0].NoContent || out[0].Details != nil {
+		t.Errorf("completions: %+v %v", out, err)
+	}
+	if s := NoLocation; !s.NoContent || s.HasTTL {
+		t.Error("the sentinel is not marked NoContent")
 	}
 }
 

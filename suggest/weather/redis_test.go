@@ -42,9 +42,9 @@ func TestRedisSharedCache(t *testing.T) {
 	if ttlRE.ReplaceAllString(a, "") != ttlRE.ReplaceAllString(b, "") {
 		t.Errorf("second replica:\n got %s\nwant %s", b, a)
 	}
-	ttl, _, ok := TTL(mustOne(t, second, request("", "", "newtab", sfLocation())))
-	if !ok || ttl < 1795 || ttl > 1800 {
-		t.Errorf("remaining TTL from Redis = %d, %v", ttl, ok)
+	rep := mustOne(t, second, request("", "", "newtab", sfLocation()))
+	if ttl, ok := rep.TTL, rep.HasTTL; !ok || ttl < 1795 || ttl > 1800 {
+		t.Errorf("remaining TTL from Redis = %d, %v", rep.TTL, rep.HasTTL)
 	}
 	body, hourlyTTL := second.HourlyForecasts(context.Background(), &loc, nil, nil)
 	if len(body) < 100 || hourlyTTL < 1795 || hourlyTTL > 1800 {

@@ -1,10 +1,8 @@
 package weather
 
 import (
-	"bytes"
 	"math"
 	"strconv"
-	"unsafe"
 
 	"github.com/mozilla-services/merino-go/httpurl"
 	"github.com/mozilla-services/merino-go/jsonw"
@@ -25,9 +23,8 @@ type report struct {
 
 // The no-location sentinel is merino-py's NO_LOCATION_KEY_SUGGESTION: the weather
 // provider's answer when no location resolves, which the suggest handler turns into a 204
-// when it is the only suggestion. Elsewhere it is serialised like any suggestion, as
-// merino-py does. The server recognises it by identity (IsNoLocation), as merino-py
-// compares with `is`.
+// when it is the only suggestion (Suggestion.NoContent). Elsewhere it is serialised like any
+// suggestion, as merino-py does.
 var (
 	noLocationHead = []byte(`{"title":"N/A","url":"` + dummyURL + `","provider":"","is_sponsored":false,"score":`)
 	noLocationTail = []byte(`,"city_name":"","region_code":"","current_conditions":{"url":"` + dummyURL +
@@ -37,43 +34,7 @@ var (
 
 // NoLocation is the sentinel suggestion; its Provider is set to the answering provider's
 // id (the JSON says "", as merino-py's does).
-var NoLocation = suggest.Suggestion{Score: 0, Head: noLocationHead, Tail: noLocationTail}
-
-// IsNoLocation reports whether s is the no-location sentinel.
-func IsNoLocation(s *suggest.Suggestion) bool {
-	return len(s.Head) > 0 && unsafe.SliceData(s.Head) == unsafe.SliceData(noLocationHead)
-}
-
-// ttlPrefix starts the Tail of every weather report suggestion: custom_details is the
-// first field after the score, and only weather puts a weather detail there.
-var ttlPrefix = []byte(`,"custom_details":{"weather":{"weather_report_ttl":`)
-
-// TTL reads the weather_report_ttl of a weather report suggestion and returns the
-// suggestion without its custom_details, for merino-py's weather-only Cache-Control rule.
-// ok is false for any other suggestion (location completions, the sentinel, other
-// providers'). It does not allocate: the stripped Tail is a suffix of the original.
-func TTL(s suggest.Suggestion) (ttl int, stripped suggest.Suggestion, ok bool) {
-	if !bytes.HasPrefix(s.Tail, ttlPrefix) {
-		return 0, s, false
-	}
-	rest := s.Tail[len(ttlPrefix):]
-	end := bytes.IndexByte(rest, '}')
-	if end < 0 || len(rest) < end+2 || rest[end+1] != '}' {
-		return 0, s, false
-	}
-	n, err := strconv.Atoi(unsafe.String(unsafe.SliceData(rest), end))
-	if err != nil {
-		return 0, s, false
-	}
-	s.Tail = rest[end+2:]
-	return n, s, true
-}
-
-// IsProvider reports whether p is a weather provider (merino-py's `case [WeatherProvider()]`).
-func IsProvider(p suggest.Provider) bool {
-	_, ok := p.(*Provider)
-	return ok
-}
+var NoLocation = suggest.Suggestion{Score: 0, Head: noLocationHead, Tail: noLocationTail, NoContent: true}
 
 // normURL serialises u as pydantic's HttpUrl would; u was checked when it was processed,
 // and a value that no longer parses (a cache written by someone else) is kept as is.
@@ -85,8 +46,9 @@ func normURL(u string) string {
 }
 
 // renderReport builds the weather suggestion. Its JSON follows merino-py's Suggestion
-// model: the base fields, custom_details (the TTL, stripped by the server when weather is
-// the only provider), then city_name, region_code, current_conditions and forecast.
+// model: the base fields, custom_details (the TTL, in Details: the server leaves it out
+// when the report sets the response's max-age), then city_name, region_code,
+// current_conditions and forecast.
 func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 	ccURL, fcURL := normURL(r.current.URL), normURL(r.forecast.URL)
 	if urlbar {
@@ -102,9 +64,11 @@ func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 	buf = jsonw.AppendString(buf, p.id)
 	buf = append(buf, `,"is_sponsored":false,"score":`...)
 	head := len(buf)
-	buf = append(buf, ttlPrefix...)
+	buf = append(buf, `,"custom_details":{"weather":{"weather_report_ttl":`...)
 	buf = strconv.AppendInt(buf, int64(r.ttl), 10)
-	buf = append(buf, `}},"city_name":`...)
+	buf = append(buf, `}}`...)
+	details := len(buf)
+	buf = append(buf, `,"city_name":`...)
 	buf = jsonw.AppendString(buf, r.cityName)
 	buf = append(buf, `,"region_code":`...)
 	buf = jsonw.AppendString(buf, r.regionCode)
@@ -125,7 +89,11 @@ func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 	buf = append(buf, `,"low":`...)
 	buf = appendTemperature(buf, r.forecast.Low)
 	buf = append(buf, `}}`...)
-	return suggest.Suggestion{Provider: p.id, Score: p.score, Head: buf[:head:head], Tail: buf[head:]}
+	return suggest.Suggestion{
+		Provider: p.id, Score: p.score,
+		Head: buf[:head:head], Details: buf[head:details:details], Tail: buf[details:],
+		TTL: r.ttl, HasTTL: true,
+	}
 }
 
 // renderCompletions builds merino-py's LocationCompletionSuggestion.

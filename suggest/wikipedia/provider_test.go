@@ -19,16 +19,7 @@ import (
 )
 
 // encode writes a suggestion the way the server does.
-func encode(s suggest.Suggestion) string {
-	b := append([]byte(nil), s.Head...)
-	b = jsonw.AppendFloat(b, s.Score)
-	b = append(b, s.Tail...)
-	if s.HasKeyword {
-		b = jsonw.AppendString(b, s.Keyword)
-		b = append(b, s.Rest...)
-	}
-	return string(b)
-}
+func encode(s suggest.Suggestion) string { return string(s.AppendJSON(nil)) }
 
 func want(title, url, keyword string) string {
 	return `{"title":` + string(jsonw.AppendString(nil, title)) + `,"url":"` + url +
