@@ -37,7 +37,7 @@ func init() {
 		return u
 	}
 	providerTypes["amo"] = func(pr *tableReader) (float64, any) {
-		section := &tableReader{r: pr.r, base: "amo"}
+		section := &Table{r: pr.r, base: "amo", c: pr.c}
 		a := &AMO{
 			Backend:        pr.Str("backend", "static"),
 			MinChars:       pr.Int("min_chars", 4, 0, 1024),

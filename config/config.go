@@ -22,11 +22,14 @@ type Config struct {
 	// Env is the environment whose layer was applied: development, testing or production.
 	Env         string
 	VersionFile string
-	HTTP        HTTP
-	Runtime     Runtime
-	Web         Web
-	Logging     Logging
-	Location    Location
+	// Debug allows the development provider types (fixed, debug, null, wiki_fruit).
+	// development and testing set it; production refuses it.
+	Debug    bool
+	HTTP     HTTP
+	Runtime  Runtime
+	Web      Web
+	Logging  Logging
+	Location Location
 	// Providers are the providers to create, in config order, without the disabled ones.
 	Providers []Provider
 	// Flags are the feature flags of [flags.<name>] tables, sorted by name.
@@ -143,6 +146,7 @@ func Load(environ Environ) (*Config, error) {
 
 func (c *Config) read(r *reader) {
 	c.VersionFile = r.str("version_file")
+	c.Debug = r.boolean("debug")
 
 	c.HTTP = HTTP{
 		Listen:                r.str("http.listen"),
@@ -192,7 +196,7 @@ func (c *Config) read(r *reader) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		c.Sections[name] = sections[name](&tableReader{r: r, base: name})
+		c.Sections[name] = sections[name](&Table{r: r, base: name, c: c})
 	}
 
 	if table, ok := r.t.root["flags"].(map[string]any); ok {
@@ -262,7 +266,7 @@ func (r *reader) provider(id string, defaultTimeout time.Duration) (Provider, bo
 		r.fail(base+".type", "unknown provider type %q (known: %s)", p.Type, strings.Join(KnownTypes(), ", "))
 		return p, true
 	}
-	pr := &tableReader{r: r, base: base}
+	pr := &Table{r: r, base: base}
 	p.Score, p.Settings = read(pr)
 	// A type with merino-py's own default timeout (accuweather's 5 s) says so.
 	if d, ok := p.Settings.(interface{ DefaultQueryTimeout() time.Duration }); ok && !timeoutSet {
@@ -278,25 +282,145 @@ func (r *reader) provider(id string, defaultTimeout time.Duration) (Provider, bo
 // its default score and its settings. Each type registers itself from its own file.
 var providerTypes = map[string]func(pr *tableReader) (defaultScore float64, settings any){}
 
-// sections maps a top-level section a provider type uses ([mars], [remote_settings],
-// [manifest], ...) to the function that reads it; each registers itself from its own file and
-// its value is kept in Config.Sections under its name. A section's keys are read whether or not
-// a provider uses it, so that a typo in one is still an error.
+// sections maps a top-level section ([manifest], [redis], [mars], ...) to the function that
+// reads it; each registers itself from its own file (in package config: sections["x"] = ...;
+// elsewhere: NewSection) and its value is kept in Config.Sections under its name. A section's
+// keys are read whether or not anything uses it, so that a typo in one is still an error.
 var sections = map[string]func(tr *tableReader) any{}
 
-// tableReader reads the keys of one table ([providers.<id>] or a top-level section such as
-// [mars]), each with its default.
-type tableReader struct {
-	r    *reader
-	base string
+// Section is a top-level section declared with NewSection: a typed handle on its value.
+type Section[T any] struct{ name string }
+
+// NewSection declares the top-level section name, read by read when a configuration loads
+// (each key with its default, bad values reported with Table.Fail), from the file or package
+// that uses it. Call it once, from a package-level variable or init; the value of a loaded
+// configuration is s.Get(c).
+func NewSection[T any](name string, read func(t *Table) T) *Section[T] {
+	if _, dup := sections[name]; dup {
+		panic("BUG: config section " + name + " declared twice")
+	}
+	sections[name] = func(t *Table) any { return read(t) }
+	return &Section[T]{name: name}
 }
 
-func (pr *tableReader) key(name string) string { return pr.base + "." + name }
+// Get returns the section's value in c (T's zero value for a Config not made by Load).
+func (s *Section[T]) Get(c *Config) T {
+	v, _ := c.Sections[s.name].(T)
+	return v
+}
 
-func (pr *tableReader) opt(name string) (any, bool) { return pr.r.lookup(pr.key(name)) }
+// Table reads the keys of one table (a top-level section such as [manifest], a
+// [providers.<id>] table, a nested provider table), each with its default. Every value is
+// checked as it is read; the first bad one is kept as the error Load returns, naming the
+// key's dotted path and where it was set. A Table is valid only while Load runs.
+type Table struct {
+	r    *reader
+	base string
+	c    *Config
+}
+
+// tableReader is Table under its first name, which the section readers of package config use.
+type tableReader = Table
+
+func (pr *Table) key(name string) string { return join(pr.base, name) }
+
+func (pr *Table) opt(name string) (any, bool) { return pr.r.lookup(pr.key(name)) }
+
+// Path is the dotted key path of name in the table (providers.x.inner), for messages.
+func (pr *Table) Path(name string) string { return pr.key(name) }
+
+// Config is the configuration being loaded: its global keys (http, runtime, web, logging,
+// location, debug) are read; sections may not be yet.
+func (pr *Table) Config() *Config { return pr.c }
+
+// Has reports whether the table sets name.
+func (pr *Table) Has(name string) bool {
+	_, ok := pr.opt(name)
+	return ok
+}
+
+// Sub returns the table at name (a nested table such as a provider's inner). ok is false
+// when name is absent; a value that is not a table is reported.
+func (pr *Table) Sub(name string) (t *Table, ok bool) {
+	v, ok := pr.opt(name)
+	if !ok {
+		return nil, false
+	}
+	if _, isTable := v.(map[string]any); !isTable {
+		pr.Fail(name, "must be a table, got %s", describe(v))
+		return nil, false
+	}
+	return &Table{r: pr.r, base: pr.key(name), c: pr.c}, true
+}
+
+// List returns the tables of the list at name (an array of tables, such as a multiplexer's
+// providers), def (usually empty) when absent. Each item's keys are read through its Table,
+// whose path ends with the item's index.
+func (pr *Table) List(name string) []*Table {
+	v, ok := pr.opt(name)
+	if !ok {
+		return nil
+	}
+	list, isList := v.([]any)
+	if !isList {
+		pr.Fail(name, "must be a list of tables, got %s", describe(v))
+		return nil
+	}
+	out := make([]*Table, 0, len(list))
+	for i, item := range list {
+		path := join(pr.key(name), strconv.Itoa(i))
+		if _, isTable := item.(map[string]any); !isTable {
+			pr.r.fail(path, "must be a table, got %s", describe(item))
+			return nil
+		}
+		out = append(out, &Table{r: pr.r, base: path, c: pr.c})
+	}
+	return out
+}
+
+// Keys lists the table's own keys: for [providers], the order in which the tables first
+// appear across the layers (merino-py lists providers in config order); else sorted.
+func (pr *Table) Keys() []string {
+	v, _ := pr.r.lookup(pr.base)
+	m, _ := v.(map[string]any)
+	if pr.base == "providers" {
+		keys := make([]string, 0, len(m))
+		for _, id := range pr.r.t.providerOrder {
+			if _, ok := m[id]; ok {
+				keys = append(keys, id)
+			}
+		}
+		return keys
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// StringMap reads a table of strings (a keyword filter's {rule_id = "regex"}), sorted by
+// key; def when absent.
+func (pr *Table) StringMap(name string, def [][2]string) [][2]string {
+	t, ok := pr.Sub(name)
+	if !ok {
+		return def
+	}
+	keys := t.Keys()
+	out := make([][2]string, 0, len(keys))
+	for _, k := range keys {
+		v, _ := t.opt(k)
+		out = append(out, [2]string{k, pr.r.asString(t.key(k), v)})
+	}
+	return out
+}
+
+// Skip marks every key below name as read: the table is deliberately left alone.
+func (pr *Table) Skip(name string) { pr.r.skip(pr.key(name)) }
 
 // Str reads a string key, def when absent.
-func (pr *tableReader) Str(name, def string) string {
+func (pr *Table) Str(name, def string) string {
 	if v, ok := pr.opt(name); ok {
 		return pr.r.asString(pr.key(name), v)
 	}
@@ -304,7 +428,7 @@ func (pr *tableReader) Str(name, def string) string {
 }
 
 // Int reads an integer key within [min, max], def when absent.
-func (pr *tableReader) Int(name string, def, min, max int64) int {
+func (pr *Table) Int(name string, def, min, max int64) int {
 	if v, ok := pr.opt(name); ok {
 		return pr.r.asInt(pr.key(name), v, min, max)
 	}
@@ -312,7 +436,7 @@ func (pr *tableReader) Int(name string, def, min, max int64) int {
 }
 
 // Float reads a number within [min, max], def when absent.
-func (pr *tableReader) Float(name string, def, min, max float64) float64 {
+func (pr *Table) Float(name string, def, min, max float64) float64 {
 	if v, ok := pr.opt(name); ok {
 		return pr.r.asFloat(pr.key(name), v, min, max)
 	}
@@ -320,7 +444,7 @@ func (pr *tableReader) Float(name string, def, min, max float64) float64 {
 }
 
 // Bool reads a boolean key, def when absent.
-func (pr *tableReader) Bool(name string, def bool) bool {
+func (pr *Table) Bool(name string, def bool) bool {
 	if v, ok := pr.opt(name); ok {
 		return pr.r.asBool(pr.key(name), v)
 	}
@@ -328,7 +452,7 @@ func (pr *tableReader) Bool(name string, def bool) bool {
 }
 
 // Strings reads a list of strings, def when absent.
-func (pr *tableReader) Strings(name string, def []string) []string {
+func (pr *Table) Strings(name string, def []string) []string {
 	if v, ok := pr.opt(name); ok {
 		return pr.r.asStrList(pr.key(name), v)
 	}
@@ -336,17 +460,22 @@ func (pr *tableReader) Strings(name string, def []string) []string {
 }
 
 // Seconds reads a whole number of seconds (at least 1), def when absent.
-func (pr *tableReader) Seconds(name string, def int64) time.Duration {
+func (pr *Table) Seconds(name string, def int64) time.Duration {
 	return time.Duration(pr.Int(name, def, 1, 1<<31-1)) * time.Second
 }
 
+// FloatSeconds reads a number of seconds within [0.001, max], def when absent.
+func (pr *Table) FloatSeconds(name string, def, max float64) time.Duration {
+	return secondsToDuration(pr.Float(name, def, 0.001, max))
+}
+
 // Fail reports a bad value of one key; only the first failure is kept.
-func (pr *tableReader) Fail(name, format string, args ...any) {
+func (pr *Table) Fail(name, format string, args ...any) {
 	pr.r.fail(pr.key(name), format, args...)
 }
 
 // Failed reports whether a key already failed (later checks then stay quiet).
-func (pr *tableReader) Failed() bool { return pr.r.err != nil }
+func (pr *Table) Failed() bool { return pr.r.err != nil }
 
 // KnownTypes lists the provider types this build can create, sorted.
 func KnownTypes() []string {
@@ -382,6 +511,9 @@ func (c *Config) validate() error {
 	}
 	if c.Env == "production" && c.Logging.Format != "mozlog" {
 		return errors.New("logging.format: production requires mozlog")
+	}
+	if c.Env == "production" && c.Debug {
+		return errors.New("debug: must be false in production (it allows the development provider types)")
 	}
 	for _, entry := range c.Location.ForwardedAllowIPs {
 		if entry == "*" {
@@ -424,6 +556,12 @@ func (c *Config) Effective() []string {
 			path := join(prefix, k)
 			if sub, ok := v.(map[string]any); ok {
 				walk(path, sub)
+				continue
+			}
+			if list, ok := isTableList(v); ok {
+				for i, item := range list {
+					walk(join(path, strconv.Itoa(i)), item.(map[string]any))
+				}
 				continue
 			}
 			val := formatValue(v)

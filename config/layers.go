@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,8 +101,69 @@ func (t *tree) mergeTOML(doc, origin string) error {
 			t.noteProvider(key[1])
 		}
 	}
-	t.merge(t.root, m, "", origin, false)
+	t.merge(t.root, normalize(m).(map[string]any), "", origin, false)
 	return nil
+}
+
+// normalize makes every list a []any: TOML arrays of tables ([[x]]) decode as
+// []map[string]any, inline ones as []any of maps, and the tree treats both alike.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+		return x
+	case []map[string]any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+		return x
+	}
+	return v
+}
+
+// isTableList reports whether v is a non-empty list of tables (an array of tables, such as a
+// multiplexer's providers): its items are walked like tables, key by key.
+func isTableList(v any) ([]any, bool) {
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return nil, false
+	}
+	for _, e := range list {
+		if _, ok := e.(map[string]any); !ok {
+			return nil, false
+		}
+	}
+	return list, true
+}
+
+// note records the origin of a value set at path, and of every leaf inside it when it is a
+// list of tables.
+func (t *tree) note(path string, v any, origin string, env bool) {
+	t.origin[path] = origin
+	t.fromEnv[path] = env
+	if list, ok := isTableList(v); ok {
+		for i, e := range list {
+			t.noteTable(join(path, strconv.Itoa(i)), e.(map[string]any), origin, env)
+		}
+	}
+}
+
+func (t *tree) noteTable(prefix string, m map[string]any, origin string, env bool) {
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			t.noteTable(join(prefix, k), sub, origin, env)
+			continue
+		}
+		t.note(join(prefix, k), v, origin, env)
+	}
 }
 
 func (t *tree) noteProvider(id string) {
@@ -125,9 +187,9 @@ func (t *tree) merge(dst, src map[string]any, prefix, origin string, env bool) {
 			t.merge(d, sub, path, origin, env)
 			continue
 		}
+		// Values, lists included, replace what an earlier layer set.
 		dst[k] = v
-		t.origin[path] = origin
-		t.fromEnv[path] = env
+		t.note(path, v, origin, env)
 	}
 }
 
@@ -141,9 +203,10 @@ func (t *tree) setEnv(name, raw string) error {
 			return fmt.Errorf("%s: malformed variable name (empty key between \"__\")", name)
 		}
 	}
-	value := parseEnvValue(raw)
+	value := normalize(parseEnvValue(raw))
 	node := t.root
-	for i, p := range parts[:len(parts)-1] {
+	for i := 0; i < len(parts)-1; i++ {
+		p := parts[i]
 		next, ok := node[p]
 		if !ok {
 			m := map[string]any{}
@@ -152,6 +215,16 @@ func (t *tree) setEnv(name, raw string) error {
 			if i == 1 && parts[0] == "providers" {
 				t.noteProvider(p)
 			}
+			continue
+		}
+		if list, isList := isTableList(next); isList {
+			// An item of a list of tables: MERINO_PROVIDERS__M__PROVIDERS__1__MAX_TIME_MS.
+			j, err := strconv.Atoi(parts[i+1])
+			if err != nil || j < 0 || j >= len(list) || i+2 >= len(parts) {
+				return fmt.Errorf("%s: %s is a list of %d tables: name an item 0..%d, then its key", name, strings.Join(parts[:i+1], "."), len(list), len(list)-1)
+			}
+			node = list[j].(map[string]any)
+			i++
 			continue
 		}
 		m, ok := next.(map[string]any)
@@ -180,8 +253,7 @@ func (t *tree) setEnv(name, raw string) error {
 		return nil
 	}
 	node[last] = value
-	t.origin[path] = name
-	t.fromEnv[path] = true
+	t.note(path, value, name, true)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,16 +28,24 @@ func (r *reader) fail(path, format string, args ...any) {
 	}
 }
 
-// lookup returns the value at a dotted path and marks it used.
+// lookup returns the value at a dotted path and marks it used. A path goes through a list
+// of tables by index (providers.m.providers.1.type).
 func (r *reader) lookup(path string) (any, bool) {
 	node := any(r.t.root)
 	for _, p := range strings.Split(path, ".") {
-		m, ok := node.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		node, ok = m[p]
-		if !ok {
+		switch c := node.(type) {
+		case map[string]any:
+			var ok bool
+			if node, ok = c[p]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			node = c[i]
+		default:
 			return nil, false
 		}
 	}
@@ -182,6 +191,11 @@ func (r *reader) skip(path string) {
 			r.skip(path + "." + k)
 		}
 	}
+	if list, ok := isTableList(v); ok {
+		for i := range list {
+			r.skip(path + "." + strconv.Itoa(i))
+		}
+	}
 }
 
 // unknown lists every leaf the reader did not consume: TOML typos are errors, stray
@@ -198,6 +212,12 @@ func (r *reader) unknown() (errs, warnings []string) {
 			path := join(prefix, k)
 			if sub, ok := m[k].(map[string]any); ok {
 				walk(path, sub)
+				continue
+			}
+			if list, ok := isTableList(m[k]); ok {
+				for i, item := range list {
+					walk(join(path, strconv.Itoa(i)), item.(map[string]any))
+				}
 				continue
 			}
 			if r.used[path] {
