@@ -30,8 +30,6 @@ type Config struct {
 	Web      Web
 	Logging  Logging
 	Location Location
-	// Providers are the providers to create, in config order, without the disabled ones.
-	Providers []Provider
 	// Flags are the feature flags of [flags.<name>] tables, sorted by name.
 	Flags []Flag
 	// Warnings are findings that do not stop startup (unknown keys from environment variables).
@@ -96,25 +94,6 @@ type Flag struct {
 	Enabled float64
 	// Scheme is "session" (bucket by the sid parameter, the default) or "random".
 	Scheme string
-}
-
-// Provider is one [providers.<id>] table.
-type Provider struct {
-	ID               string
-	Type             string
-	EnabledByDefault bool
-	Score            float64
-	// QueryTimeout is the provider's query_timeout_sec, or runtime.query_timeout_sec.
-	QueryTimeout time.Duration
-	// Settings holds the type's own settings, read by its entry in providerTypes: *TopPicks
-	// for "top_picks", and so on.
-	Settings any
-}
-
-// TopPicks returns the settings of a top_picks provider (nil for another type).
-func (p *Provider) TopPicks() *TopPicks {
-	tp, _ := p.Settings.(*TopPicks)
-	return tp
 }
 
 // Load reads the configuration from the embedded layers, MERINO_CONFIG_FILE and the
@@ -218,69 +197,7 @@ func (c *Config) read(r *reader) {
 			c.Flags = append(c.Flags, f)
 		}
 	}
-
-	disabled := map[string]bool{}
-	for _, id := range c.Runtime.DisabledProviders {
-		disabled[id] = true
-	}
-	for _, id := range r.t.providerOrder {
-		if disabled[id] {
-			// merino-py never instantiates a disabled provider, so its table is not checked:
-			// a deployment may keep settings for a type this build does not have.
-			r.skip("providers." + id)
-			continue
-		}
-		p, ok := r.provider(id, c.Runtime.QueryTimeout)
-		if ok && r.err == nil {
-			c.Providers = append(c.Providers, p)
-		}
-	}
 }
-
-// provider reads [providers.<id>]. A table without `type` is not a provider (merino-py's
-// rule); its keys are then reported as unknown.
-func (r *reader) provider(id string, defaultTimeout time.Duration) (Provider, bool) {
-	base := "providers." + id
-	if _, ok := r.t.root["providers"].(map[string]any)[id].(map[string]any); !ok {
-		r.fail(base, "must be a table")
-		return Provider{}, false
-	}
-	typ, ok := r.lookup(base + ".type")
-	if !ok {
-		return Provider{}, false
-	}
-	p := Provider{ID: id, Type: r.asString(base+".type", typ), QueryTimeout: defaultTimeout}
-	if id == "" || strings.ContainsAny(id, ", ") {
-		r.fail(base, "a provider id may not be empty or contain commas or spaces")
-	}
-	if v, ok := r.lookup(base + ".enabled_by_default"); ok {
-		p.EnabledByDefault = r.asBool(base+".enabled_by_default", v)
-	}
-	timeoutSet := false
-	if v, ok := r.lookup(base + ".query_timeout_sec"); ok {
-		p.QueryTimeout = secondsToDuration(r.asFloat(base+".query_timeout_sec", v, 0.001, 600))
-		timeoutSet = true
-	}
-	read, ok := providerTypes[p.Type]
-	if !ok {
-		r.fail(base+".type", "unknown provider type %q (known: %s)", p.Type, strings.Join(KnownTypes(), ", "))
-		return p, true
-	}
-	pr := &Table{r: r, base: base}
-	p.Score, p.Settings = read(pr)
-	// A type with merino-py's own default timeout (accuweather's 5 s) says so.
-	if d, ok := p.Settings.(interface{ DefaultQueryTimeout() time.Duration }); ok && !timeoutSet {
-		p.QueryTimeout = d.DefaultQueryTimeout()
-	}
-	if v, ok := r.lookup(base + ".score"); ok {
-		p.Score = r.asFloat(base+".score", v, 0, 1)
-	}
-	return p, true
-}
-
-// providerTypes maps each provider type to the function that reads its own keys and returns
-// its default score and its settings. Each type registers itself from its own file.
-var providerTypes = map[string]func(pr *tableReader) (defaultScore float64, settings any){}
 
 // sections maps a top-level section ([manifest], [redis], [mars], ...) to the function that
 // reads it; each registers itself from its own file (in package config: sections["x"] = ...;
@@ -322,11 +239,17 @@ type Table struct {
 // tableReader is Table under its first name, which the section readers of package config use.
 type tableReader = Table
 
-func (pr *Table) key(name string) string { return join(pr.base, name) }
+func (pr *Table) key(name string) string {
+	if name == "" {
+		return pr.base
+	}
+	return join(pr.base, name)
+}
 
 func (pr *Table) opt(name string) (any, bool) { return pr.r.lookup(pr.key(name)) }
 
-// Path is the dotted key path of name in the table (providers.x.inner), for messages.
+// Path is the dotted key path of name in the table (providers.x.inner), for messages; ""
+// is the table's own.
 func (pr *Table) Path(name string) string { return pr.key(name) }
 
 // Config is the configuration being loaded: its global keys (http, runtime, web, logging,
@@ -464,9 +387,10 @@ func (pr *Table) Seconds(name string, def int64) time.Duration {
 	return time.Duration(pr.Int(name, def, 1, 1<<31-1)) * time.Second
 }
 
-// FloatSeconds reads a number of seconds within [0.001, max], def when absent.
-func (pr *Table) FloatSeconds(name string, def, max float64) time.Duration {
-	return secondsToDuration(pr.Float(name, def, 0.001, max))
+// FloatSeconds reads a (possibly fractional) number of seconds within [min, max], def when
+// absent.
+func (pr *Table) FloatSeconds(name string, def, min, max float64) time.Duration {
+	return secondsToDuration(pr.Float(name, def, min, max))
 }
 
 // Fail reports a bad value of one key; only the first failure is kept.
@@ -476,16 +400,6 @@ func (pr *Table) Fail(name, format string, args ...any) {
 
 // Failed reports whether a key already failed (later checks then stay quiet).
 func (pr *Table) Failed() bool { return pr.r.err != nil }
-
-// KnownTypes lists the provider types this build can create, sorted.
-func KnownTypes() []string {
-	types := make([]string, 0, len(providerTypes))
-	for t := range providerTypes {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	return types
-}
 
 func (c *Config) validate() error {
 	if err := checkListen("http.listen", c.HTTP.Listen); err != nil {

@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"os"
@@ -6,7 +6,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/mozilla-services/merino-go/config"
+	"github.com/mozilla-services/merino-go/suggest"
+	"github.com/mozilla-services/merino-go/suggest/geolocation"
+	"github.com/mozilla-services/merino-go/suggest/kit"
+	"github.com/mozilla-services/merino-go/suggest/kit/kittest"
+	"github.com/mozilla-services/merino-go/suggest/toppicks"
 )
+
+// The configuration with every provider type of the binary linked (suggest/all): the tests
+// that read [providers.<id>] tables are here, in the external test package.
 
 func env(vars ...string) Environ {
 	return func() []string { return vars }
@@ -14,11 +24,22 @@ func env(vars ...string) Environ {
 
 func load(t *testing.T, vars ...string) *Config {
 	t.Helper()
-	c, err := Load(env(vars...))
-	if err != nil {
-		t.Fatalf("Load(%q): %v", vars, err)
+	return kittest.Load(t, vars...)
+}
+
+// providers returns the common settings of c's providers, in config order.
+func providers(c *Config) []suggest.Base {
+	var out []suggest.Base
+	for _, n := range kit.Configured(c) {
+		out = append(out, n.Base())
 	}
-	return c
+	return out
+}
+
+// topPicks builds c's providers and returns the top_picks provider id's settings.
+func topPicks(t *testing.T, c *Config, id string) toppicks.Settings {
+	t.Helper()
+	return kittest.Provider[*toppicks.Provider](t, kittest.Build(t, c), id).Settings
 }
 
 func TestDefaultsAndLayers(t *testing.T) {
@@ -35,23 +56,24 @@ func TestDefaultsAndLayers(t *testing.T) {
 	if c.Web != (Web{ClientVariantMax: 10, QueryCharacterMax: 500, ClientVariantCharacterMax: 100, HeaderCharacterMax: 100}) {
 		t.Errorf("web: %+v", c.Web)
 	}
-	if len(c.Providers) != 3 || c.Providers[0].ID != "top_picks" || c.Providers[1].ID != "adm" || c.Providers[2].ID != "wikipedia" ||
-		c.Providers[0].TopPicks().FilePath != "data/top_picks.json" ||
-		c.Providers[0].Score != 0.25 || !c.Providers[0].EnabledByDefault || c.Providers[0].QueryTimeout != 200*time.Millisecond {
-		t.Errorf("providers: %+v", c.Providers)
+	ps := providers(c)
+	tp := topPicks(t, c, "top_picks")
+	if len(ps) != 3 || ps[0].Name != "top_picks" || ps[1].Name != "adm" || ps[2].Name != "wikipedia" ||
+		tp.FilePath != "data/top_picks.json" ||
+		ps[0].Score != 0.25 || !ps[0].EnabledByDefault || ps[0].QueryTimeout != 200*time.Millisecond {
+		t.Errorf("providers: %+v", ps)
 	}
-	tp := c.Providers[0].TopPicks()
-	if tp.QueryCharLimit != 4 || tp.FirefoxCharLimit != 2 || tp.ResyncInterval != 12*time.Hour || len(tp.DomainBlocklist) != 12 {
+	if tp.Index.QueryCharLimit != 4 || tp.Index.FirefoxCharLimit != 2 || tp.ResyncInterval != 12*time.Hour || len(tp.DomainBlocklist) != 12 {
 		t.Errorf("top picks: %+v", tp)
 	}
 
 	c = load(t, "MERINO_ENV=testing")
-	if c.Env != "testing" || len(c.Providers) != 0 || c.Web.ClientVariantMax != 5 || c.HTTP.AdminListen != "" || c.Runtime.QueryTimeout != 500*time.Millisecond {
+	if c.Env != "testing" || len(providers(c)) != 0 || c.Web.ClientVariantMax != 5 || c.HTTP.AdminListen != "" || c.Runtime.QueryTimeout != 500*time.Millisecond {
 		t.Errorf("testing: %+v", c)
 	}
 	c = load(t, "MERINO_ENV=production")
-	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 2 || c.Providers[0].ID != "adm" {
-		t.Errorf("production: %+v %+v", c.HTTP, c.Providers)
+	if ps := providers(c); c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(ps) != 2 || ps[0].Name != "adm" {
+		t.Errorf("production: %+v %+v", c.HTTP, ps)
 	}
 }
 
@@ -82,16 +104,16 @@ func TestEnvOverrides(t *testing.T) {
 	if c.Location.ClientIPOverride != "1.2.3.4" {
 		t.Errorf("quoted: %q", c.Location.ClientIPOverride)
 	}
-	if len(c.Providers) != 3 || c.Providers[0].Score != 1 || c.Providers[0].QueryTimeout != 50*time.Millisecond {
-		t.Errorf("provider: %+v", c.Providers)
+	if ps := providers(c); len(ps) != 3 || ps[0].Score != 1 || ps[0].QueryTimeout != 50*time.Millisecond {
+		t.Errorf("provider: %+v", ps)
 	}
 	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "providers.wikipedia.es_url") {
 		t.Errorf("warnings: %q", c.Warnings)
 	}
 	// A provider table created from the environment alone.
 	c = load(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__TP__TYPE=top_picks", "MERINO_PROVIDERS__TP__TOP_PICKS_FILE_PATH=x.json")
-	if len(c.Providers) != 1 || c.Providers[0].ID != "tp" || c.Providers[0].EnabledByDefault {
-		t.Errorf("env provider: %+v", c.Providers)
+	if ps := providers(c); len(ps) != 1 || ps[0].Name != "tp" || ps[0].EnabledByDefault {
+		t.Errorf("env provider: %+v", ps)
 	}
 }
 
@@ -122,30 +144,30 @@ domain_blocklist = []
 	// environment creates.
 	c := load(t, "MERINO_ENV=testing", "MERINO_CONFIG_FILE="+path, "MERINO_PROVIDERS__OMEGA__TYPE=top_picks", "MERINO_PROVIDERS__OMEGA__TOP_PICKS_FILE_PATH=o.json")
 	var ids []string
-	for _, p := range c.Providers {
-		ids = append(ids, p.ID)
+	for _, p := range providers(c) {
+		ids = append(ids, p.Name)
 	}
 	if strings.Join(ids, ",") != "zeta,alpha,omega" {
 		t.Errorf("order: %q", ids)
 	}
-	alpha := c.Providers[1]
-	if alpha.TopPicks().QueryCharLimit != 5 || len(alpha.TopPicks().DomainBlocklist) != 0 || !c.Providers[0].EnabledByDefault {
-		t.Errorf("values: %+v %+v", c.Providers[0], alpha.TopPicks())
+	alpha := topPicks(t, c, "alpha")
+	if alpha.Index.QueryCharLimit != 5 || len(alpha.DomainBlocklist) != 0 || !providers(c)[0].EnabledByDefault {
+		t.Errorf("values: %+v %+v", providers(c)[0], alpha)
 	}
 	// In development, the environment's providers come first and the file's [providers.top_picks]
 	// changes a value, not the order.
 	c = load(t, "MERINO_CONFIG_FILE="+devPath)
-	if c.Providers[0].ID != "top_picks" || c.Providers[0].Score != 0.1 || c.Providers[len(c.Providers)-1].ID != "alpha" {
-		t.Errorf("development order: %+v", c.Providers)
+	if ps := providers(c); ps[0].Name != "top_picks" || ps[0].Score != 0.1 || ps[len(ps)-1].Name != "alpha" {
+		t.Errorf("development order: %+v", ps)
 	}
 	// Disabled providers are not created, and their tables are not checked.
 	c = load(t, "MERINO_ENV=testing", "MERINO_CONFIG_FILE="+path, `MERINO_RUNTIME__DISABLED_PROVIDERS=["zeta","top_picks"]`)
-	if len(c.Providers) != 1 || c.Providers[0].ID != "alpha" {
-		t.Errorf("disabled: %+v", c.Providers)
+	if ps := providers(c); len(ps) != 1 || ps[0].Name != "alpha" {
+		t.Errorf("disabled: %+v", ps)
 	}
 	c = load(t, "MERINO_ENV=testing", `MERINO_RUNTIME__DISABLED_PROVIDERS=["sports"]`, "MERINO_PROVIDERS__SPORTS__TYPE=sports")
-	if len(c.Providers) != 0 {
-		t.Errorf("a disabled unknown type must not fail: %+v", c.Providers)
+	if ps := providers(c); len(ps) != 0 {
+		t.Errorf("a disabled unknown type must not fail: %+v", ps)
 	}
 }
 
@@ -211,43 +233,15 @@ func TestEffectiveMasksSecrets(t *testing.T) {
 	}
 }
 
-func TestParseEnvValue(t *testing.T) {
-	f := func(raw string, want any) {
-		t.Helper()
-		got := parseEnvValue(raw)
-		if gs, ok := got.([]any); ok {
-			if ws, ok := want.([]any); !ok || len(gs) != len(ws) {
-				t.Errorf("%q: got %#v, want %#v", raw, got, want)
-			}
-			return
-		}
-		if got != want {
-			t.Errorf("%q: got %#v (%T), want %#v (%T)", raw, got, got, want, want)
-		}
-	}
-	f("", "")
-	f("0.2", 0.2)
-	f("5", int64(5))
-	f("-5", int64(-5))
-	f("true", true)
-	f("True", "True") // TOML booleans are lower-case
-	f(`"quoted"`, "quoted")
-	f("plain words", "plain words")
-	f("127.0.0.1:8000", "127.0.0.1:8000")
-	f("1979-05-27", "1979-05-27") // a date stays the string written
-	f(`["US","DE"]`, []any{"US", "DE"})
-	f("redis://localhost:6379", "redis://localhost:6379")
-}
-
 func TestFlagsAndGeolocation(t *testing.T) {
 	c := load(t, "MERINO_ENV=testing", "MERINO_FLAGS__ROLLOUT__ENABLED=0.25", "MERINO_PROVIDERS__GEO__TYPE=geolocation")
 	if len(c.Flags) != 2 || c.Flags[0].Name != "rollout" || c.Flags[0].Enabled != 0.25 || c.Flags[0].Scheme != "session" ||
 		c.Flags[1].Name != "search-term-submission" || c.Flags[1].Scheme != "random" {
 		t.Errorf("flags: %+v", c.Flags)
 	}
-	g, ok := c.Providers[0].Settings.(*Geolocation)
-	if !ok || g.URL != "https://merino.services.mozilla.com/" || c.Providers[0].Score != 0 {
-		t.Errorf("geolocation: %+v %+v", c.Providers[0], g)
+	g := kittest.Provider[*geolocation.Provider](t, kittest.Build(t, c), "geo")
+	if g.URL != "https://merino.services.mozilla.com/" || g.Score != 0 {
+		t.Errorf("geolocation: %+v", g.Settings)
 	}
 	for _, bad := range [][]string{
 		{"MERINO_FLAGS__X__ENABLED=1.5"},
@@ -272,11 +266,11 @@ func TestManifestSection(t *testing.T) {
 
 func TestTypeDefaultTimeout(t *testing.T) {
 	c := load(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__ACCUWEATHER__TYPE=accuweather")
-	if c.Providers[0].QueryTimeout != 5*time.Second {
-		t.Errorf("accuweather default timeout %v", c.Providers[0].QueryTimeout)
+	if d := providers(c)[0].QueryTimeout; d != 5*time.Second {
+		t.Errorf("accuweather default timeout %v", d)
 	}
 	c = load(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__ACCUWEATHER__TYPE=accuweather", "MERINO_PROVIDERS__ACCUWEATHER__QUERY_TIMEOUT_SEC=1")
-	if c.Providers[0].QueryTimeout != time.Second {
-		t.Errorf("explicit timeout %v", c.Providers[0].QueryTimeout)
+	if d := providers(c)[0].QueryTimeout; d != time.Second {
+		t.Errorf("explicit timeout %v", d)
 	}
 }

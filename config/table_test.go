@@ -7,6 +7,19 @@ import (
 	"testing"
 )
 
+func env(vars ...string) Environ {
+	return func() []string { return vars }
+}
+
+func load(t *testing.T, vars ...string) *Config {
+	t.Helper()
+	c, err := Load(env(vars...))
+	if err != nil {
+		t.Fatalf("Load(%q): %v", vars, err)
+	}
+	return c
+}
+
 // tables is a section that reads nested tables the way the provider kit reads a tree.
 var tables = NewSection("tables_test", func(t *Table) []string {
 	var got []string

@@ -16,10 +16,9 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/mozilla-services/merino-go/loaders"
-	"github.com/mozilla-services/merino-go/loaders/mars"
-	"github.com/mozilla-services/merino-go/loaders/remotesettings"
-	"github.com/mozilla-services/merino-go/loaders/remotesettings/kintotest"
+	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
+	"github.com/mozilla-services/merino-go/suggest/adm/kintotest"
 	"github.com/mozilla-services/merino-go/useragent"
 )
 
@@ -76,16 +75,16 @@ const phoneUA = "Mozilla/5.0 (Android 14; Mobile; rv:130.0) Gecko/130.0 Firefox/
 // and a bad payload that keeps the old index.
 func TestAdmOverHTTPWithMARS(t *testing.T) {
 	fake := &fakeMARS{bodies: map[string]string{
-		"US/desktop": readFixture(t, "../loaders/mars/testdata/mars_response_US_desktop.json"),
-		"DE/phone":   readFixture(t, "../loaders/mars/testdata/de_phone.json"),
+		"US/desktop": readFixture(t, "../suggest/adm/testdata/mars_response_US_desktop.json"),
+		"DE/phone":   readFixture(t, "../suggest/adm/testdata/de_phone.json"),
 	}}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	p := adm.New(adm.Settings{ID: "adm", Score: 0.31, EnabledByDefault: true, Timeout: time.Second, Fuzzy: true, MinSubstitutionLen: 7})
+	p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm", Score: 0.31, EnabledByDefault: true, QueryTimeout: time.Second}, Fuzzy: true, MinSubstitutionLen: 7})
 	log := slog.New(slog.DiscardHandler)
 	var syncers []*loaders.Syncer
 	for _, seg := range []adm.Segment{{Country: "US", FormFactor: adm.Desktop}, {Country: "DE", FormFactor: adm.Phone}} {
-		u, err := mars.SegmentURL(srv.URL+"/v1/suggest/", "data", seg.Country, seg.FormFactor)
+		u, err := adm.SegmentURL(srv.URL+"/v1/suggest/", "data", seg.Country, seg.FormFactor)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +92,7 @@ func TestAdmOverHTTPWithMARS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sy := loaders.NewSyncer("adm_http/"+seg.String(), src, time.Hour, mars.Loader(p, seg, mars.Options{ProviderID: "adm"}, log), log)
+		sy := loaders.NewSyncer("adm_http/"+seg.String(), src, time.Hour, adm.MARSLoader(p, seg, adm.LoadOptions{ProviderID: "adm"}, log), log)
 		if _, err := sy.Sync(context.Background()); err != nil {
 			t.Fatalf("%s: %v", seg, err)
 		}
@@ -160,14 +159,14 @@ func TestAdmOverHTTPWithMARS(t *testing.T) {
 // The Remote Settings backend over HTTP: the real Kinto client against a fake Kinto; a
 // corrupted attachment is rejected and the old index keeps serving.
 func TestAdmOverHTTPWithRemoteSettings(t *testing.T) {
-	fake := kintotest.New(t, "../loaders/remotesettings/testdata/kinto")
-	c, err := remotesettings.NewClient(remotesettings.Options{Server: fake.URL, Bucket: kintotest.Bucket, Collection: kintotest.Collection})
+	fake := kintotest.New(t, "../suggest/adm/testdata/kinto")
+	c, err := adm.NewKintoClient(adm.KintoOptions{Server: fake.URL, Bucket: kintotest.Bucket, Collection: kintotest.Collection})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := adm.New(adm.Settings{ID: "adm", Score: 0.31, EnabledByDefault: true, Timeout: time.Second})
+	p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm", Score: 0.31, EnabledByDefault: true, QueryTimeout: time.Second}})
 	log := slog.New(slog.DiscardHandler)
-	sy := loaders.NewSyncer("adm_rs_http", remotesettings.NewSource(c), time.Hour, remotesettings.Loader(p, remotesettings.BuildOptions{ProviderID: "adm"}, log), log)
+	sy := loaders.NewSyncer("adm_rs_http", adm.NewRemoteSettingsSource(c), time.Hour, adm.RemoteSettingsLoader(p, adm.LoadOptions{ProviderID: "adm"}, log), log)
 	if _, err := sy.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/amo"
 )
 
 func newAMO(t *testing.T, id string, enabled bool) *amo.Provider {
 	t.Helper()
-	p, err := amo.New(amo.Settings{ID: id, Score: 0.25, EnabledByDefault: enabled, Timeout: 200 * time.Millisecond, MinChars: 4}, amo.Addons)
+	p, err := amo.New(amo.Settings{Base: suggest.Base{Name: id, Score: 0.25, EnabledByDefault: enabled, QueryTimeout: 200 * time.Millisecond}, MinChars: 4}, amo.Addons)
 	if err != nil {
 		t.Fatal(err)
 	}

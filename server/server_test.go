@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/mozilla-services/merino-go/index/domains"
-	ltoppicks "github.com/mozilla-services/merino-go/loaders/toppicks"
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/toppicks"
@@ -33,15 +32,13 @@ type testServer struct {
 // newTopPicks loads merino-py's own fixture with merino-py's integration-test blocklist.
 func newTopPicks(t testing.TB, id string, enabled bool) *toppicks.Provider {
 	t.Helper()
-	p := toppicks.New(toppicks.Settings{ID: id, Score: 0.25, EnabledByDefault: enabled, Timeout: 200 * time.Millisecond})
+	p := toppicks.New(toppicks.Settings{Base: suggest.Base{Name: id, Score: 0.25, EnabledByDefault: enabled, QueryTimeout: 200 * time.Millisecond},
+		Index: domains.Options{QueryCharLimit: 4, FirefoxCharLimit: 2}, DomainBlocklist: []string{"baddomain"}})
 	data, err := os.ReadFile("testdata/top_picks.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	apply := ltoppicks.Loader(p, ltoppicks.Options{
-		Index:     domains.Options{QueryCharLimit: 4, FirefoxCharLimit: 2},
-		Blocklist: []string{"baddomain"},
-	}, slog.New(slog.DiscardHandler))
+	apply := toppicks.Loader(p, slog.New(slog.DiscardHandler))
 	if _, err := apply(data); err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,6 @@ import (
 	"github.com/mozilla-services/merino-go/flags"
 	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/index/domains"
-	"github.com/mozilla-services/merino-go/loaders/mars"
-	ltoppicks "github.com/mozilla-services/merino-go/loaders/toppicks"
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
@@ -35,12 +33,12 @@ func benchServerFull(tb testing.TB) *Server { return newBenchServer(tb, true) }
 
 func newBenchServer(tb testing.TB, full bool) *Server {
 	tb.Helper()
-	p := toppicks.New(toppicks.Settings{ID: "top_picks", Score: 0.25, EnabledByDefault: true, Timeout: 200 * time.Millisecond})
+	p := toppicks.New(toppicks.Settings{Base: suggest.Base{Name: "top_picks", Score: 0.25, EnabledByDefault: true, QueryTimeout: 200 * time.Millisecond}, Index: domains.Options{QueryCharLimit: 4, FirefoxCharLimit: 2}})
 	data, err := os.ReadFile("../data/top_picks.json")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	apply := ltoppicks.Loader(p, ltoppicks.Options{Index: domains.Options{QueryCharLimit: 4, FirefoxCharLimit: 2}}, slog.New(slog.DiscardHandler))
+	apply := toppicks.Loader(p, slog.New(slog.DiscardHandler))
 	if _, err := apply(data); err != nil {
 		tb.Fatal(err)
 	}
@@ -93,12 +91,12 @@ func newCtx(uri string) *fasthttp.RequestCtx {
 // real loader, with the user-agent parser so segments resolve as in production.
 func benchServerAdm(tb testing.TB) *Server {
 	tb.Helper()
-	p := adm.New(adm.Settings{ID: "adm", Score: 0.31, EnabledByDefault: true, Timeout: 200 * time.Millisecond, Fuzzy: true, MinSubstitutionLen: 7})
+	p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm", Score: 0.31, EnabledByDefault: true, QueryTimeout: 200 * time.Millisecond}, Fuzzy: true, MinSubstitutionLen: 7})
 	data, err := os.ReadFile("../data/amp.json")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	apply := mars.FileLoader(p, []adm.Segment{{Country: "US", FormFactor: adm.Desktop}}, mars.Options{ProviderID: "adm"}, slog.New(slog.DiscardHandler))
+	apply := adm.FileLoader(p, []adm.Segment{{Country: "US", FormFactor: adm.Desktop}}, adm.LoadOptions{ProviderID: "adm"}, slog.New(slog.DiscardHandler))
 	if _, err := apply(data); err != nil {
 		tb.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/index/domains"
 	"github.com/mozilla-services/merino-go/loaders"
-	ltoppicks "github.com/mozilla-services/merino-go/loaders/toppicks"
+	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/toppicks"
 )
 
@@ -34,13 +34,13 @@ func TestSwapUnderLoad(t *testing.T) {
 	if err := os.WriteFile(path, versions[0], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := toppicks.New(toppicks.Settings{ID: "top_picks", Score: 0.25, EnabledByDefault: true, Timeout: time.Second})
+	p := toppicks.New(toppicks.Settings{Base: suggest.Base{Name: "top_picks", Score: 0.25, EnabledByDefault: true, QueryTimeout: time.Second}, Index: domains.Options{QueryCharLimit: 4, FirefoxCharLimit: 2}})
 	src, err := loaders.NewSource(path, loaders.HTTPOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	apply := ltoppicks.Loader(p, ltoppicks.Options{Index: domains.Options{QueryCharLimit: 4, FirefoxCharLimit: 2}}, log)
+	apply := toppicks.Loader(p, log)
 	syncer := loaders.NewSyncer("swap_test", src, time.Hour, apply, log)
 	if _, err := syncer.Sync(context.Background()); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/clientip"
 	"github.com/mozilla-services/merino-go/geoip"
+	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/weather"
 	"github.com/mozilla-services/merino-go/suggest/weather/accuweather"
 	"github.com/mozilla-services/merino-go/suggest/weather/weathercache"
@@ -31,13 +32,7 @@ func newWeather(t *testing.T, fake *weathertest.Fake) *weather.Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return weather.New(weather.Settings{
-		ID: "accuweather", Score: 0.3, Timeout: 5 * time.Second, Client: c,
-		Store:       weathercache.NewMemory(time.Now),
-		LocationTTL: 30 * 24 * time.Hour, CurrentConditionsTTL: 1800 * time.Second,
-		ForecastTTL: 3600 * time.Second, HourlyForecastTTL: 1800 * time.Second,
-		BreakerThreshold: 10, BreakerRecover: 30 * time.Second,
-	})
+	return weather.New(weather.Settings{Base: suggest.Base{Name: "accuweather", Score: 0.3, QueryTimeout: 5 * time.Second}, Client: c, Store: weathercache.NewMemory(time.Now), LocationTTL: 30 * 24 * time.Hour, CurrentConditionsTTL: 1800 * time.Second, ForecastTTL: 3600 * time.Second, HourlyForecastTTL: 1800 * time.Second, BreakerThreshold: 10, BreakerRecover: 30 * time.Second})
 }
 
 // merino-py's weather rules in the suggest handler (§2.1) and the hourly endpoint (§2.5).

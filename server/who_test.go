@@ -104,7 +104,7 @@ func startWho(t *testing.T, wo whoOptions, providers ...suggest.Provider) (*test
 }
 
 func newGeolocation(id string) *geolocation.Provider {
-	return geolocation.New(geolocation.Settings{ID: id, Timeout: 200 * time.Millisecond, URL: "https://merino.services.mozilla.com/"})
+	return geolocation.New(geolocation.Settings{Base: suggest.Base{Name: id, QueryTimeout: 200 * time.Millisecond}, URL: "https://merino.services.mozilla.com/"})
 }
 
 // The geolocation provider's output for the test database's addresses, reached through

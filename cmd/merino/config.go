@@ -6,6 +6,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/config"
 	"github.com/mozilla-services/merino-go/mozlog"
+	"github.com/mozilla-services/merino-go/suggest/kit"
 )
 
 func checkConfig(stdout, stderr io.Writer) int {
@@ -20,7 +21,11 @@ func checkConfig(stdout, stderr io.Writer) int {
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stdout, "# warning: %s\n", w)
 	}
-	fmt.Fprintf(stdout, "# providers: %d enabled\n", len(cfg.Providers))
+	tree := kit.Describe(cfg)
+	fmt.Fprintf(stdout, "# providers: %d enabled\n", len(kit.Configured(cfg)))
+	for _, line := range tree {
+		fmt.Fprintf(stdout, "#   %s\n", line)
+	}
 	return 0
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/mozilla-services/merino-go/mozlog"
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
+	_ "github.com/mozilla-services/merino-go/suggest/all" // every provider type
+	"github.com/mozilla-services/merino-go/suggest/kit"
 )
 
 func serve(args []string, stderr io.Writer) int {
@@ -48,6 +50,13 @@ func serve(args []string, stderr io.Writer) int {
 		_, _ = s.Sync(ctx)
 	}
 	var wg sync.WaitGroup
+	for _, task := range app.tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			task(ctx)
+		}()
+	}
 	for _, s := range app.syncers {
 		wg.Add(1)
 		go func(s *loaders.Syncer) {
@@ -99,10 +108,11 @@ func check(sy *loaders.Syncer) server.Check {
 	}}
 }
 
-// app is a wired process: providers, their syncers, and the public server.
+// app is a wired process: providers, their syncers and tasks, and the public server.
 type app struct {
 	providers []suggest.Provider
 	syncers   []*loaders.Syncer
+	tasks     []func(ctx context.Context)
 	server    *server.Server
 }
 
@@ -112,15 +122,11 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	if err != nil {
 		return nil, err
 	}
-	w := &wiring{cfg: cfg, log: log, geoip: who.geoip}
-	for _, pc := range cfg.Providers {
-		p, syncers, err := newProvider(pc, w)
-		if err != nil {
-			return nil, err
-		}
-		a.providers = append(a.providers, p)
-		a.syncers = append(a.syncers, syncers...)
+	built, err := kit.Build(cfg, log, who.geoip)
+	if err != nil {
+		return nil, err
 	}
+	a.providers, a.syncers, a.tasks = built.Providers, built.Syncers, built.Tasks
 	set, err := suggest.NewSet(a.providers, cfg.Runtime.QueryTimeout, server.NewObserver(a.providers))
 	if err != nil {
 		return nil, err

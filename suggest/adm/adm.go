@@ -74,12 +74,15 @@ type Segment struct {
 // String returns the segment as merino-py's index id, e.g. `US/(0,)`.
 func (s Segment) String() string { return fmt.Sprintf("%s/(%d,)", s.Country, s.FormFactor) }
 
-// Settings are the provider's configuration, read once at startup.
+// Settings are the provider's configuration, read once at startup ([providers.<id>] with
+// type "adm"; kit.go reads them).
 type Settings struct {
-	ID               string
-	Score            float64
-	EnabledByDefault bool
-	Timeout          time.Duration
+	suggest.Base
+	// Backend is mars, remote_settings or file.
+	Backend string
+	// FilePath is the file backend's MARS response body, served for every segment.
+	FilePath       string
+	ResyncInterval time.Duration
 	// Fuzzy is fuzzy.enabled: the kill switch of the fuzzy fallback.
 	Fuzzy bool
 	// MinSubstitutionLen is fuzzy.min_substitution_len.
@@ -91,9 +94,9 @@ type segments map[Segment]*Snapshot
 
 // Provider answers from the current segments, each swapped in whole by a loader.
 type Provider struct {
-	settings Settings
-	segs     atomic.Pointer[segments]
-	mu       sync.Mutex // serialises writers (one syncer per segment may store concurrently)
+	Settings
+	segs atomic.Pointer[segments]
+	mu   sync.Mutex // serialises writers (one syncer per segment may store concurrently)
 
 	topPick       *metrics.Counter
 	fuzzyFound    *metrics.Counter
@@ -104,8 +107,8 @@ type Provider struct {
 
 // New returns a provider with no data: it answers nothing until a snapshot is stored.
 func New(s Settings) *Provider {
-	p := &Provider{settings: s}
-	label := fmt.Sprintf(`provider=%q`, s.ID)
+	p := &Provider{Settings: s}
+	label := fmt.Sprintf(`provider=%q`, s.Name)
 	p.topPick = metrics.GetOrCreateCounter(`merino_adm_top_pick_promotions_total{` + label + `}`)
 	p.fuzzyFound = metrics.GetOrCreateCounter(`merino_adm_fuzzy_total{` + label + `,outcome="candidate_found"}`)
 	p.fuzzyServed = metrics.GetOrCreateCounter(`merino_adm_fuzzy_total{` + label + `,outcome="served"}`)
@@ -150,23 +153,9 @@ func (p *Provider) Segment(seg Segment) *Snapshot {
 	return nil
 }
 
-// ID implements suggest.Provider.
-func (p *Provider) ID() string { return p.settings.ID }
-
-// Availability implements suggest.Provider.
-func (p *Provider) Availability() suggest.Availability {
-	return suggest.AvailabilityOf(p.settings.EnabledByDefault)
-}
-
-// Timeout implements suggest.Provider.
-func (p *Provider) Timeout() time.Duration { return p.settings.Timeout }
-
 // Inline implements suggest.Provider: a lookup is a binary search, and the rare fuzzy
 // fallback a few dozen more.
 func (p *Provider) Inline() bool { return true }
-
-// Validate implements suggest.Provider: adm accepts every request.
-func (p *Provider) Validate(*suggest.Request) error { return nil }
 
 // maxStackQuery is the normalised query length kept on the stack: an ASCII query at merino-py's
 // 500-character limit fits it (a longer one is still answered, from the heap).
@@ -194,10 +183,22 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 	if hit, ok := snap.index.Lookup(q); ok {
 		return p.answer(dst, snap, q, hit), nil
 	}
-	if !p.settings.Fuzzy || !hasVariant(req.ClientVariants) {
+	if !p.Fuzzy || !hasVariant(req.ClientVariants) {
 		return dst, nil
 	}
 	return p.fuzzy(dst, snap, q), nil
+}
+
+// AppendKey implements suggest.Keyer: the answer depends on the query, the segment (country
+// and form factor) and, with fuzzy matching on, the experiment branch.
+func (p *Provider) AppendKey(dst []byte, req *suggest.Request) []byte {
+	dst = suggest.AppendKeyString(dst, req.Query)
+	dst = suggest.AppendKeyString(dst, req.Location.Country)
+	fuzzy := byte(0)
+	if p.Fuzzy && hasVariant(req.ClientVariants) {
+		fuzzy = 1
+	}
+	return append(dst, byte(RequestFormFactor(req.UserAgent.FormFactor)), fuzzy)
 }
 
 func hasVariant(variants []string) bool {
@@ -227,7 +228,7 @@ func (p *Provider) fuzzy(dst []suggest.Suggestion, snap *Snapshot, q []byte) []s
 			continue
 		}
 		seen = append(seen, block)
-		if r := RejectionReason(q, h.FullKeyword, p.settings.MinSubstitutionLen); r != Keep {
+		if r := RejectionReason(q, h.FullKeyword, p.MinSubstitutionLen); r != Keep {
 			p.fuzzyRejected[r].Inc()
 			continue
 		}
@@ -258,8 +259,8 @@ func (p *Provider) answer(dst []suggest.Suggestion, snap *Snapshot, q []byte, h 
 		p.topPick.Inc()
 	}
 	return append(dst, suggest.Suggestion{
-		Provider:   p.settings.ID,
-		Score:      p.settings.Score,
+		Provider:   p.Name,
+		Score:      p.Score,
 		Head:       r.head,
 		Tail:       tail,
 		HasKeyword: true,

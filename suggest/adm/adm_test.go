@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mozilla-services/merino-go/loaders/mars"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
 )
@@ -22,17 +21,17 @@ func icon(id string) string {
 	return adm.MissingIcon
 }
 
-// newProvider loads merino-py's conftest fixtures (../../loaders/mars/testdata) into their
+// newProvider loads merino-py's conftest fixtures (testdata) into their
 // segments, as its fake backend does.
 func newProvider(t testing.TB, fuzzy bool, files map[adm.Segment]string) *adm.Provider {
 	t.Helper()
-	p := adm.New(adm.Settings{ID: "adm", Score: 0.31, EnabledByDefault: true, Timeout: 200 * time.Millisecond, Fuzzy: fuzzy, MinSubstitutionLen: 7})
+	p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm", Score: 0.31, EnabledByDefault: true, QueryTimeout: 200 * time.Millisecond}, Fuzzy: fuzzy, MinSubstitutionLen: 7})
 	for seg, file := range files {
-		data, err := os.ReadFile("../../loaders/mars/testdata/" + file)
+		data, err := os.ReadFile("testdata/" + file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		apply := mars.Loader(p, seg, mars.Options{ProviderID: "adm", Icon: icon}, slog.New(slog.DiscardHandler))
+		apply := adm.MARSLoader(p, seg, adm.LoadOptions{ProviderID: "adm", Icon: icon}, slog.New(slog.DiscardHandler))
 		if _, err := apply(data); err != nil {
 			t.Fatal(err)
 		}
@@ -155,13 +154,13 @@ func TestMozMerinoExtData(t *testing.T) {
 }
 
 func TestUnservableAnswersNothing(t *testing.T) {
-	p := adm.New(adm.Settings{ID: "adm", Score: 0.31})
-	data, err := os.ReadFile("../../loaders/mars/testdata/us_desktop.json")
+	p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm", Score: 0.31}})
+	data, err := os.ReadFile("testdata/us_desktop.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := strings.Replace(string(data), `"serp_categories": []`, `"serp_categories": [11]`, 1)
-	apply := mars.Loader(p, usDesktop, mars.Options{ProviderID: "adm"}, slog.New(slog.DiscardHandler))
+	apply := adm.MARSLoader(p, usDesktop, adm.LoadOptions{ProviderID: "adm"}, slog.New(slog.DiscardHandler))
 	if _, err := apply([]byte(bad)); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/bytedance/sonic"
 
-	"github.com/mozilla-services/merino-go/loaders/mars"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
 )
@@ -52,8 +51,8 @@ func loadLarge(b *testing.B) *largeFixture {
 		return large
 	}
 	data := largeSet(b)
-	p := adm.New(adm.Settings{ID: "adm", Score: 0.31, Fuzzy: true, MinSubstitutionLen: 7})
-	if _, err := mars.Loader(p, usDesktop, mars.Options{ProviderID: "adm"}, slog.New(slog.DiscardHandler))(data); err != nil {
+	p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm", Score: 0.31}, Fuzzy: true, MinSubstitutionLen: 7})
+	if _, err := adm.MARSLoader(p, usDesktop, adm.LoadOptions{ProviderID: "adm"}, slog.New(slog.DiscardHandler))(data); err != nil {
 		b.Fatal(err)
 	}
 	var doc struct {
@@ -83,8 +82,8 @@ func BenchmarkBuild300k(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	var snap *adm.Snapshot
 	for b.Loop() {
-		p := adm.New(adm.Settings{ID: "adm"})
-		if _, err := mars.Loader(p, usDesktop, mars.Options{ProviderID: "adm"}, slog.New(slog.DiscardHandler))(data); err != nil {
+		p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm"}})
+		if _, err := adm.MARSLoader(p, usDesktop, adm.LoadOptions{ProviderID: "adm"}, slog.New(slog.DiscardHandler))(data); err != nil {
 			b.Fatal(err)
 		}
 		snap = p.Segment(usDesktop)

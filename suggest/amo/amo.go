@@ -4,7 +4,7 @@
 //
 // The add-ons, their texts and keywords are fixed (Addons). What varies is each add-on's
 // icon, rating and number of ratings (Details): the static backend serves the values merino-py
-// hard-codes; the dynamic backend refreshes them from the AMO API (package loaders/amo) and an
+// hard-codes; the dynamic backend refreshes them from the AMO API (dynamic.go) and an
 // add-on without details answers nothing, as in merino-py.
 package amo
 
@@ -87,14 +87,19 @@ func firstWord(s string) string {
 	return s[start:]
 }
 
-// Settings are the provider's configuration, read once at startup.
+// Settings are the provider's configuration, read once at startup ([providers.<id>] with
+// type "amo"; kit.go reads them).
 type Settings struct {
-	ID               string
-	Score            float64
-	EnabledByDefault bool
-	Timeout          time.Duration
+	suggest.Base
+	// Backend is "static" (merino-py's hard-coded icons and ratings) or "dynamic" (icons and
+	// ratings refreshed from the AMO API every ResyncInterval).
+	Backend string
 	// MinChars is min_chars: shorter normalised queries answer nothing.
 	MinChars int
+	// APIURL is the AMO add-on detail endpoint; each add-on's slug is appended to it. ""
+	// means [amo.dynamic] api_url.
+	APIURL         string
+	ResyncInterval time.Duration
 }
 
 // snapshot is one generation of rendered suggestions, indexed like Addons. A nil head is an
@@ -107,7 +112,7 @@ type snapshot struct {
 
 // Provider answers from the current snapshot. Its keyword index never changes.
 type Provider struct {
-	settings Settings
+	Settings
 	addons   []Addon
 	urls     []string // in pydantic HttpUrl form
 	keywords map[string]int
@@ -117,7 +122,7 @@ type Provider struct {
 // New returns a provider for addons (normally Addons) with no details: it answers nothing
 // until Merge is called. An add-on URL that is not a valid http(s) URL is an error.
 func New(s Settings, addons []Addon) (*Provider, error) {
-	p := &Provider{settings: s, addons: addons, keywords: Index(addons)}
+	p := &Provider{Settings: s, addons: addons, keywords: Index(addons)}
 	for _, a := range addons {
 		u, err := httpurl.Normalize(a.URL)
 		if err != nil {
@@ -181,7 +186,7 @@ func (p *Provider) render(i int, d Details) (head, tail []byte) {
 	head = append(head, `,"url":`...)
 	head = jsonw.AppendString(head, p.urls[i])
 	head = append(head, `,"provider":`...)
-	head = jsonw.AppendString(head, p.settings.ID)
+	head = jsonw.AppendString(head, p.Name)
 	head = append(head, `,"is_sponsored":false,"score":`...)
 	tail = append(tail, `,"description":`...)
 	tail = jsonw.AppendString(tail, a.Description)
@@ -197,22 +202,13 @@ func (p *Provider) render(i int, d Details) (head, tail []byte) {
 	return head, tail
 }
 
-// ID implements suggest.Provider.
-func (p *Provider) ID() string { return p.settings.ID }
-
-// Availability implements suggest.Provider.
-func (p *Provider) Availability() suggest.Availability {
-	return suggest.AvailabilityOf(p.settings.EnabledByDefault)
-}
-
-// Timeout implements suggest.Provider.
-func (p *Provider) Timeout() time.Duration { return p.settings.Timeout }
-
 // Inline implements suggest.Provider: a lookup is one map read.
 func (p *Provider) Inline() bool { return true }
 
-// Validate implements suggest.Provider: amo accepts every request.
-func (p *Provider) Validate(*suggest.Request) error { return nil }
+// AppendKey implements suggest.Keyer: the answer depends on the query alone.
+func (p *Provider) AppendKey(dst []byte, req *suggest.Request) []byte {
+	return suggest.AppendKeyString(dst, req.Query)
+}
 
 // maxQuery bounds the stack buffer a query is lower-cased into; no keyword is near this long.
 const maxQuery = 128
@@ -226,7 +222,7 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 	}
 	var buf [2 * maxQuery]byte
 	lq := pystr.AppendLower(buf[:0], q)
-	if utf8.RuneCount(lq) < p.settings.MinChars {
+	if utf8.RuneCount(lq) < p.MinChars {
 		return dst, nil
 	}
 	i, ok := p.keywords[string(lq)]
@@ -239,8 +235,8 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 		return dst, nil
 	}
 	return append(dst, suggest.Suggestion{
-		Provider: p.settings.ID,
-		Score:    p.settings.Score,
+		Provider: p.Name,
+		Score:    p.Score,
 		Head:     s.heads[i],
 		Tail:     s.tails[i],
 	}), nil

@@ -36,7 +36,7 @@ func readGolden(t testing.TB) golden {
 
 func newStatic(t testing.TB, id string, score float64, minChars int) *Provider {
 	t.Helper()
-	p, err := New(Settings{ID: id, Score: score, Timeout: 200 * time.Millisecond, MinChars: minChars}, Addons)
+	p, err := New(Settings{Base: suggest.Base{Name: id, Score: score, QueryTimeout: 200 * time.Millisecond}, MinChars: minChars}, Addons)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func contains(s, sub string) bool {
 // The dynamic backend's merge: an add-on without details answers nothing; a refresh that
 // misses an add-on keeps its last details.
 func TestMerge(t *testing.T) {
-	p, err := New(Settings{ID: "amo", Score: 0.25, MinChars: 4}, Addons)
+	p, err := New(Settings{Base: suggest.Base{Name: "amo", Score: 0.25}, MinChars: 4}, Addons)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,18 +226,18 @@ func TestMerge(t *testing.T) {
 }
 
 func TestNewRejectsBadURL(t *testing.T) {
-	if _, err := New(Settings{ID: "amo"}, []Addon{{Slug: "x", URL: "not a url"}}); err == nil {
+	if _, err := New(Settings{Base: suggest.Base{Name: "amo"}}, []Addon{{Slug: "x", URL: "not a url"}}); err == nil {
 		t.Error("an invalid add-on URL was accepted")
 	}
 }
 
 func TestProviderInterface(t *testing.T) {
 	var _ suggest.Provider = (*Provider)(nil)
-	p, _ := New(Settings{ID: "amo", Timeout: time.Second, EnabledByDefault: true}, Addons)
+	p, _ := New(Settings{Base: suggest.Base{Name: "amo", QueryTimeout: time.Second, EnabledByDefault: true}}, Addons)
 	if p.ID() != "amo" || p.Timeout() != time.Second || !p.Inline() || p.Availability() != suggest.EnabledByDefault || p.Validate(nil) != nil {
 		t.Error("interface methods")
 	}
-	p, _ = New(Settings{ID: "amo"}, Addons)
+	p, _ = New(Settings{Base: suggest.Base{Name: "amo"}}, Addons)
 	if p.Availability() != suggest.DisabledByDefault {
 		t.Error("availability")
 	}

@@ -4,27 +4,24 @@ package geolocation
 
 import (
 	"context"
-	"time"
 
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/suggest"
 )
 
-// Settings configure the provider.
+// Settings configure the provider ([providers.<id>] with type "geolocation").
 type Settings struct {
-	ID               string
-	EnabledByDefault bool
-	Timeout          time.Duration
-	// URL (already in pydantic HttpUrl form) and Title are merino-py's dummy_url and
-	// dummy_title: the suggestion is not meant to be shown.
+	suggest.Base
+	// URL (in pydantic HttpUrl form) and Title are merino-py's dummy_url and dummy_title:
+	// the suggestion is not meant to be shown.
 	URL   string
 	Title string
 }
 
 // Provider answers every request with the request's location.
 type Provider struct {
-	settings Settings
-	head     []byte
+	Settings
+	head []byte
 }
 
 // New returns the provider; its constant head is rendered once.
@@ -34,27 +31,13 @@ func New(s Settings) *Provider {
 	head = append(head, `,"url":`...)
 	head = jsonw.AppendString(head, s.URL)
 	head = append(head, `,"provider":`...)
-	head = jsonw.AppendString(head, s.ID)
+	head = jsonw.AppendString(head, s.Name)
 	head = append(head, `,"is_sponsored":false,"score":`...)
-	return &Provider{settings: s, head: head}
+	return &Provider{Settings: s, head: head}
 }
-
-// ID implements suggest.Provider.
-func (p *Provider) ID() string { return p.settings.ID }
-
-// Availability implements suggest.Provider.
-func (p *Provider) Availability() suggest.Availability {
-	return suggest.AvailabilityOf(p.settings.EnabledByDefault)
-}
-
-// Timeout implements suggest.Provider.
-func (p *Provider) Timeout() time.Duration { return p.settings.Timeout }
 
 // Inline implements suggest.Provider: it only formats what the request already holds.
 func (p *Provider) Inline() bool { return true }
-
-// Validate implements suggest.Provider.
-func (p *Provider) Validate(*suggest.Request) error { return nil }
 
 // Query implements suggest.Provider. The score is 0 (merino-py hard-codes it). The details
 // follow merino-py's GeolocationDetails: country is the country's English name, country_code
@@ -63,7 +46,7 @@ func (p *Provider) Validate(*suggest.Request) error { return nil }
 // left out. The tail is rendered per request: one small allocation on a rarely used path.
 func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.Suggestion) ([]suggest.Suggestion, error) {
 	return append(dst, suggest.Suggestion{
-		Provider: p.settings.ID,
+		Provider: p.Name,
 		Score:    0,
 		Head:     p.head,
 		Tail:     AppendDetails(make([]byte, 0, 256), req),

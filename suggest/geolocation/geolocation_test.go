@@ -9,7 +9,7 @@ import (
 )
 
 func TestDetails(t *testing.T) {
-	p := New(Settings{ID: "geo", URL: "https://merino.services.mozilla.com/"})
+	p := New(Settings{Base: suggest.Base{Name: "geo"}, URL: "https://merino.services.mozilla.com/"})
 	f := func(req *suggest.Request, want string) {
 		t.Helper()
 		out, err := p.Query(context.Background(), req, nil)

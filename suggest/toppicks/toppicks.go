@@ -103,22 +103,33 @@ func render(e *Entry) (head, tail []byte) {
 	return head, tail
 }
 
-// Settings are the provider's configuration, read once at startup.
+// Settings are the provider's configuration, read once at startup ([providers.<id>] with
+// type "top_picks"; kit.go reads them).
 type Settings struct {
-	ID               string
-	Score            float64
-	EnabledByDefault bool
-	Timeout          time.Duration
+	suggest.Base
+	// FilePath is top_picks_file_path: a file path, an http(s):// URL or gs://bucket/object
+	// of a merino-py top_picks.json.
+	FilePath string
+	// Index holds query_char_limit and firefox_char_limit.
+	Index           domains.Options
+	ResyncInterval  time.Duration
+	DomainBlocklist []string
+}
+
+// Blocklist is merino-py's TOP_PICKS_BLOCKLIST, the default of domain_blocklist.
+var Blocklist = []string{
+	"4channel", "draftkings", "furaffinity", "internalfb", "megapersonals", "myvidster",
+	"rt", "sniffies", "thegatewaypundit", "urbandictionary", "winloot", "worldstarhiphop",
 }
 
 // Provider answers from the current snapshot, swapped in whole by the loader.
 type Provider struct {
-	settings Settings
-	snap     atomic.Pointer[Snapshot]
+	Settings
+	snap atomic.Pointer[Snapshot]
 }
 
 // New returns a provider with no data: it answers nothing until Store is called.
-func New(s Settings) *Provider { return &Provider{settings: s} }
+func New(s Settings) *Provider { return &Provider{Settings: s} }
 
 // Store makes snap the snapshot every later request reads. Requests in flight finish on the
 // snapshot they loaded.
@@ -127,22 +138,13 @@ func (p *Provider) Store(snap *Snapshot) { p.snap.Store(snap) }
 // Snapshot returns the current snapshot, nil before the first load.
 func (p *Provider) Snapshot() *Snapshot { return p.snap.Load() }
 
-// ID implements suggest.Provider.
-func (p *Provider) ID() string { return p.settings.ID }
-
-// Availability implements suggest.Provider.
-func (p *Provider) Availability() suggest.Availability {
-	return suggest.AvailabilityOf(p.settings.EnabledByDefault)
-}
-
-// Timeout implements suggest.Provider.
-func (p *Provider) Timeout() time.Duration { return p.settings.Timeout }
-
 // Inline implements suggest.Provider: a lookup is a few map reads.
 func (p *Provider) Inline() bool { return true }
 
-// Validate implements suggest.Provider: top_picks accepts every request.
-func (p *Provider) Validate(*suggest.Request) error { return nil }
+// AppendKey implements suggest.Keyer: the answer depends on the query alone.
+func (p *Provider) AppendKey(dst []byte, req *suggest.Request) []byte {
+	return suggest.AppendKeyString(dst, req.Query)
+}
 
 // maxQuery bounds the stack buffer a query is lower-cased into. No domain or similar is near
 // this long, so a longer query cannot match and is not looked at.
@@ -170,8 +172,8 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 		return dst, nil
 	}
 	return append(dst, suggest.Suggestion{
-		Provider: p.settings.ID,
-		Score:    p.settings.Score,
+		Provider: p.Name,
+		Score:    p.Score,
 		Head:     snap.heads[id],
 		Tail:     snap.tails[id],
 	}), nil

@@ -36,7 +36,7 @@ func snapshot() *Snapshot {
 }
 
 func TestQuery(t *testing.T) {
-	p := New(Settings{ID: "tp", Score: 0.5})
+	p := New(Settings{Base: suggest.Base{Name: "tp", Score: 0.5}})
 	ctx := context.Background()
 	if out, _ := p.Query(ctx, &suggest.Request{Query: "exam"}, nil); len(out) != 0 {
 		t.Errorf("an empty provider answered %v", out)
@@ -70,7 +70,7 @@ func TestQuery(t *testing.T) {
 }
 
 func TestAllocsQuery(t *testing.T) {
-	p := New(Settings{ID: "tp", Score: 0.5})
+	p := New(Settings{Base: suggest.Base{Name: "tp", Score: 0.5}})
 	p.Store(snapshot())
 	dst := make([]suggest.Suggestion, 0, 4)
 	req := &suggest.Request{Query: "  Exam"}

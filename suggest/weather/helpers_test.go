@@ -69,14 +69,7 @@ func newProvider(t testing.TB, fake *weathertest.Fake, store weathercache.Store,
 	if store == nil {
 		store = weathercache.NewMemory(now)
 	}
-	return New(Settings{
-		ID: "accuweather", Score: 0.3, Timeout: 5 * time.Second,
-		Client: c, Store: store,
-		LocationTTL: 30 * 24 * time.Hour, CurrentConditionsTTL: 1800 * time.Second,
-		ForecastTTL: 3600 * time.Second, HourlyForecastTTL: 1800 * time.Second,
-		BreakerThreshold: 3, BreakerRecover: 30 * time.Second,
-		Now: now,
-	})
+	return New(Settings{Base: suggest.Base{Name: "accuweather", Score: 0.3, QueryTimeout: 5 * time.Second}, Client: c, Store: store, LocationTTL: 30 * 24 * time.Hour, CurrentConditionsTTL: 1800 * time.Second, ForecastTTL: 3600 * time.Second, HourlyForecastTTL: 1800 * time.Second, BreakerThreshold: 3, BreakerRecover: 30 * time.Second, Now: now})
 }
 
 // milton and sf are request locations as the geoip middleware fills them.

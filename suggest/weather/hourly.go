@@ -27,7 +27,7 @@ func (p *Provider) HourlyForecasts(ctx context.Context, loc *geoip.Location, lan
 	list, ttl, err := p.hourly(ctx, loc, p.language(languages))
 	p.hourlyBreaker.Record(ctx, err)
 	if err != nil && ctx.Err() == nil {
-		p.log.Warn("hourly forecasts failed", "provider", p.id, "error", err.Error())
+		p.log.Warn("hourly forecasts failed", "provider", p.Name, "error", err.Error())
 	}
 	if err != nil || list == nil {
 		return append(dst, "[]"...), 0

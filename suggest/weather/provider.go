@@ -35,12 +35,23 @@ var DefaultLanguages = []string{
 // fallbackLanguage is used when no Accept-Language tag is a supported language.
 const fallbackLanguage = "en-US"
 
-// Settings configure a provider.
+// Settings configure a provider: [providers.<id>] with type "accuweather", merino-py's
+// [default.providers.accuweather] keys and defaults (kit.go reads them), except cache,
+// whose default here is "memory" (merino-py: "none"; production sets "redis"), and what the
+// provider is built with.
 type Settings struct {
-	ID               string
-	Score            float64
-	EnabledByDefault bool
-	Timeout          time.Duration
+	suggest.Base
+	// Backend is "accuweather"; any other value is merino-py's fake backend, which never
+	// has weather.
+	Backend string
+	// Cache is none, memory or redis (the [redis] section).
+	Cache string
+	// ConnectTimeout and RequestTimeout bound one AccuWeather call (request_timeout_sec is
+	// merino-go's; merino-py's HTTP client has a fixed 5 s).
+	ConnectTimeout, RequestTimeout time.Duration
+	// CronInterval is merino-py's cron_interval_sec (its metrics cron); read for
+	// compatibility.
+	CronInterval time.Duration
 	// Client calls AccuWeather; nil is merino-py's fake backend (any backend other than
 	// "accuweather"), which never has weather.
 	Client *accuweather.Client
@@ -64,10 +75,7 @@ type Settings struct {
 
 // Provider is the accuweather provider. It is safe for concurrent use.
 type Provider struct {
-	id           string
-	score        float64
-	availability suggest.Availability
-	timeout      time.Duration
+	suggest.Base
 
 	client *accuweather.Client
 	geoip  *geoip.Reader
@@ -112,9 +120,8 @@ func New(s Settings) *Provider {
 		s.Languages = DefaultLanguages
 	}
 	p := &Provider{
-		id: s.ID, score: s.Score, timeout: s.Timeout,
-		availability: suggest.DisabledByDefault,
-		client:       s.Client, geoip: s.GeoIP, store: s.Store, log: s.Log, now: s.Now,
+		Base:   s.Base,
+		client: s.Client, geoip: s.GeoIP, store: s.Store, log: s.Log, now: s.Now,
 		locationTTL: s.LocationTTL, currentTTL: s.CurrentConditionsTTL,
 		forecastTTL: s.ForecastTTL, hourlyTTL: s.HourlyForecastTTL,
 		languages:     make(map[string]bool, len(s.Languages)),
@@ -122,9 +129,6 @@ func New(s Settings) *Provider {
 		pf:            newPathfinder(),
 		breaker:       breaker.New(s.BreakerThreshold, s.BreakerRecover, s.Now),
 		hourlyBreaker: breaker.New(s.BreakerThreshold, s.BreakerRecover, s.Now),
-	}
-	if s.EnabledByDefault {
-		p.availability = suggest.EnabledByDefault
 	}
 	for _, l := range s.Languages {
 		p.languages[l] = true
@@ -136,15 +140,6 @@ func New(s Settings) *Provider {
 	}
 	return p
 }
-
-// ID implements suggest.Provider.
-func (p *Provider) ID() string { return p.id }
-
-// Availability implements suggest.Provider.
-func (p *Provider) Availability() suggest.Availability { return p.availability }
-
-// Timeout implements suggest.Provider.
-func (p *Provider) Timeout() time.Duration { return p.timeout }
 
 // Inline implements suggest.Provider: weather waits on a cache and on AccuWeather.
 func (p *Provider) Inline() bool { return false }
@@ -181,7 +176,7 @@ func (p *Provider) Query(ctx context.Context, req *suggest.Request, dst []sugges
 	out, err := p.query(ctx, req, dst)
 	p.breaker.Record(ctx, err)
 	if err != nil && ctx.Err() == nil {
-		p.log.Warn("weather query failed", "provider", p.id, "error", err.Error())
+		p.log.Warn("weather query failed", "provider", p.Name, "error", err.Error())
 	}
 	return out, err
 }
@@ -203,7 +198,7 @@ func (p *Provider) query(ctx context.Context, req *suggest.Request, dst []sugges
 	if errors.Is(err, errNoLocation) {
 		noLocationTotal.Inc()
 		s := NoLocation
-		s.Provider = p.id
+		s.Provider = p.Name
 		return append(dst, s), nil
 	}
 	if err != nil || r == nil {

@@ -154,7 +154,7 @@ func TestNoLocation(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	p := New(Settings{ID: "accuweather"})
+	p := New(Settings{Base: suggest.Base{Name: "accuweather"}})
 	f := func(q, rt string, wantErr bool) {
 		t.Helper()
 		err := p.Validate(&suggest.Request{Query: q, RequestType: rt})
@@ -425,7 +425,7 @@ func TestTypedAnswer(t *testing.T) {
 
 // The fake backend (backend != "accuweather") answers nothing.
 func TestFakeBackend(t *testing.T) {
-	p := New(Settings{ID: "accuweather"})
+	p := New(Settings{Base: suggest.Base{Name: "accuweather"}})
 	if out, err := p.Query(context.Background(), request("", "", "", sfLocation()), nil); len(out) != 0 || err != nil {
 		t.Errorf("Query = %d, %v", len(out), err)
 	}

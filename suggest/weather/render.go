@@ -61,7 +61,7 @@ func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 	buf = append(buf, `,"url":`...)
 	buf = jsonw.AppendString(buf, ccURL)
 	buf = append(buf, `,"provider":`...)
-	buf = jsonw.AppendString(buf, p.id)
+	buf = jsonw.AppendString(buf, p.Name)
 	buf = append(buf, `,"is_sponsored":false,"score":`...)
 	head := len(buf)
 	buf = append(buf, `,"custom_details":{"weather":{"weather_report_ttl":`...)
@@ -90,7 +90,7 @@ func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 	buf = appendTemperature(buf, r.forecast.Low)
 	buf = append(buf, `}}`...)
 	return suggest.Suggestion{
-		Provider: p.id, Score: p.score,
+		Provider: p.Name, Score: p.Score,
 		Head: buf[:head:head], Details: buf[head:details:details], Tail: buf[details:],
 		TTL: r.ttl, HasTTL: true,
 	}
@@ -100,7 +100,7 @@ func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 func (p *Provider) renderCompletions(list []accuweather.Completion) suggest.Suggestion {
 	buf := make([]byte, 0, 128+160*len(list))
 	buf = append(buf, `{"title":"Location completions","url":"`+dummyURL+`","provider":`...)
-	buf = jsonw.AppendString(buf, p.id)
+	buf = jsonw.AppendString(buf, p.Name)
 	buf = append(buf, `,"is_sponsored":false,"score":`...)
 	head := len(buf)
 	buf = append(buf, `,"locations":[`...)
@@ -128,7 +128,7 @@ func (p *Provider) renderCompletions(list []accuweather.Completion) suggest.Sugg
 		buf = append(buf, `}}`...)
 	}
 	buf = append(buf, `]}`...)
-	return suggest.Suggestion{Provider: p.id, Score: p.score, Head: buf[:head:head], Tail: buf[head:]}
+	return suggest.Suggestion{Provider: p.Name, Score: p.Score, Head: buf[:head:head], Tail: buf[head:]}
 }
 
 // hourlyHours is merino-py's DEFAULT_FORECAST_HOURS: the endpoint serves the first five.

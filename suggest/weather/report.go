@@ -198,7 +198,7 @@ func (p *Provider) makeReport(ctx context.Context, req *suggest.Request, lang st
 		if err != nil {
 			// merino-py logs a failed city search and answers nothing, without counting
 			// it against the circuit breaker.
-			p.log.Warn("cannot look the location up", "provider", p.id, "error", err.Error())
+			p.log.Warn("cannot look the location up", "provider", p.Name, "error", err.Error())
 			return nil, nil
 		}
 		if loc == nil {

@@ -41,12 +41,16 @@ const (
 // DefaultLanguages is merino-py's suggest_supported_languages.
 var DefaultLanguages = []string{"en", "fr", "de", "it", "pl"}
 
-// Settings are the provider's configuration, read once at startup.
+// Settings are the provider's configuration, read once at startup ([providers.<id>] with
+// type "wikipedia"; kit.go reads them).
 type Settings struct {
-	ID               string
-	Score            float64
-	EnabledByDefault bool
-	Timeout          time.Duration
+	suggest.Base
+	// Backend is "bleve", the only one: indexes built by `merino index wikipedia`.
+	Backend string
+	// IndexDir holds one index per language, <index_dir>/<lang>wiki.
+	IndexDir string
+	// ResyncInterval is how often index_dir is checked for a newly built index.
+	ResyncInterval time.Duration
 	// Languages are the supported language codes, lower case; each is served from its own
 	// index, <index_dir>/<code>wiki.
 	Languages []string
@@ -67,7 +71,7 @@ type Settings struct {
 
 // Provider answers from the current index of each language. It is safe for concurrent use.
 type Provider struct {
-	s       Settings
+	Settings
 	langs   []*language
 	en      int // index of "en" in langs (merino-py's fallback language), or -1
 	blocked map[string]bool
@@ -95,7 +99,7 @@ func New(s Settings) *Provider {
 	if s.MaxSuggestions <= 0 {
 		s.MaxSuggestions = 1
 	}
-	p := &Provider{s: s, en: -1, blocked: map[string]bool{}}
+	p := &Provider{Settings: s, en: -1, blocked: map[string]bool{}}
 	for i, code := range s.Languages {
 		title := "Wikipedia - "
 		if code == "fr" {
@@ -183,26 +187,12 @@ func (s *snapshot) release() {
 	}
 }
 
-// ID implements suggest.Provider.
-func (p *Provider) ID() string { return p.s.ID }
-
-// Availability implements suggest.Provider.
-func (p *Provider) Availability() suggest.Availability {
-	return suggest.AvailabilityOf(p.s.EnabledByDefault)
-}
-
-// Timeout implements suggest.Provider.
-func (p *Provider) Timeout() time.Duration { return p.s.Timeout }
-
 // Inline implements suggest.Provider. Without the fallback a query is an analysis, two binary
 // searches and a segment-tree walk over a table held in memory: no I/O, no lock, no channel,
 // a few microseconds at worst, so it runs on the request goroutine like top_picks. The
 // fallback searches Bleve, whose memory-mapped segments can fault pages in from disk; with it
 // on, the provider runs concurrently under its timeout.
-func (p *Provider) Inline() bool { return !p.s.Fallback }
-
-// Validate implements suggest.Provider: wikipedia accepts every request.
-func (p *Provider) Validate(*suggest.Request) error { return nil }
+func (p *Provider) Inline() bool { return !p.Fallback }
 
 // keyBuffer bounds the stack buffer a query is analysed into; longer analyses spill to the
 // heap (a 500-character query of exotic characters).
@@ -224,14 +214,14 @@ func (p *Provider) Query(ctx context.Context, req *suggest.Request, dst []sugges
 	var kb [keyBuffer]byte
 	key := fulltext.AppendKey(kb[:0], req.Query)
 	var ib [32]int
-	ids := snap.ix.Completion.Top(ib[:0], key, p.s.MaxSuggestions)
+	ids := snap.ix.Completion.Top(ib[:0], key, p.MaxSuggestions)
 	for _, id := range ids {
 		title := snap.ix.Completion.Title(id)
 		if !p.isBlocked(title) {
 			dst = append(dst, p.render(l, req.Query, title))
 		}
 	}
-	if len(ids) > 0 || !p.s.Fallback || utf8.RuneCountInString(pystr.TrimSpace(req.Query)) < fulltext.MinFallbackRunes {
+	if len(ids) > 0 || !p.Fallback || utf8.RuneCountInString(pystr.TrimSpace(req.Query)) < fulltext.MinFallbackRunes {
 		return dst, nil
 	}
 	return p.fallback(ctx, l, req.Query, dst)
@@ -245,7 +235,7 @@ func (p *Provider) fallback(ctx context.Context, l *language, q string, dst []su
 	}
 	defer s.release()
 	var tb [32]string
-	titles, err := s.ix.Search(ctx, tb[:0], pystr.TrimSpace(q), p.s.MaxSuggestions)
+	titles, err := s.ix.Search(ctx, tb[:0], pystr.TrimSpace(q), p.MaxSuggestions)
 	if err != nil {
 		return dst, err
 	}
@@ -308,7 +298,7 @@ func blockKey(dst []byte, title string) string {
 // The head and the lower-cased title that full_keyword is cut from share one allocation,
 // owned by the returned suggestion.
 func (p *Provider) render(l *language, q, title string) suggest.Suggestion {
-	buf := make([]byte, 0, 96+len(p.s.ID)+len(l.urlPrefix)+len(l.prefix)+6*len(title))
+	buf := make([]byte, 0, 96+len(p.Name)+len(l.urlPrefix)+len(l.prefix)+6*len(title))
 	buf = append(buf, `{"title":"`...)
 	buf = append(buf, l.prefix...) // nothing to escape in "Wikipedia - "
 	t := len(buf)
@@ -329,15 +319,15 @@ func (p *Provider) render(l *language, q, title string) suggest.Suggestion {
 		}
 	}
 	buf = append(buf, `","provider":`...)
-	buf = jsonw.AppendString(buf, p.s.ID)
+	buf = jsonw.AppendString(buf, p.Name)
 	buf = append(buf, `,"is_sponsored":false,"score":`...)
 	head := buf[:len(buf):len(buf)]
 	lowerStart := len(buf)
 	buf = pystr.AppendLower(buf, title)
 	lowered := unsafe.String(unsafe.SliceData(buf[lowerStart:]), len(buf)-lowerStart)
 	return suggest.Suggestion{
-		Provider:   p.s.ID,
-		Score:      p.s.Score,
+		Provider:   p.Name,
+		Score:      p.Score,
 		Head:       head,
 		Tail:       p.tail,
 		HasKeyword: true,

@@ -29,8 +29,8 @@ func want(title, url, keyword string) string {
 }
 
 func newTestProvider(s Settings) *Provider {
-	if s.ID == "" {
-		s.ID = "wikipedia"
+	if s.Name == "" {
+		s.Name = "wikipedia"
 	}
 	if s.Score == 0 {
 		s.Score = 0.23

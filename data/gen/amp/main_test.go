@@ -7,7 +7,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/mozilla-services/merino-go/loaders/mars"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
 )
@@ -30,9 +29,9 @@ func TestCommittedSampleIsCurrent(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("data/amp.json is stale: run `go run ./data/gen/amp -out data/amp.json` (%+v)", st)
 	}
-	p := adm.New(adm.Settings{ID: "adm", Score: 0.31})
+	p := adm.New(adm.Settings{Base: suggest.Base{Name: "adm", Score: 0.31}})
 	seg := adm.Segment{Country: "US", FormFactor: adm.Desktop}
-	if _, err := mars.Loader(p, seg, mars.Options{ProviderID: "adm"}, slog.New(slog.DiscardHandler))(got); err != nil {
+	if _, err := adm.MARSLoader(p, seg, adm.LoadOptions{ProviderID: "adm"}, slog.New(slog.DiscardHandler))(got); err != nil {
 		t.Fatal(err)
 	}
 	if n := p.Segment(seg).Unservable; n != 0 {

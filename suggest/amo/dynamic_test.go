@@ -1,0 +1,429 @@
+package amo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/loaders"
+	"github.com/mozilla-services/merino-go/suggest"
+)
+
+var discard = slog.New(slog.DiscardHandler)
+
+// fakeAMO speaks the AMO API over loopback: /api/v5/addons/addon/<slug> redirects to the
+// slash-terminated path (Django's APPEND_SLASH), which answers the add-on detail object of
+// testdata/addon_detail.json with the add-on's own slug, guid, icon and ratings. A slug may be
+// set to answer a status or a raw body instead.
+type fakeAMO struct {
+	*httptest.Server
+	mu       sync.Mutex
+	average  map[string]any // slug → ratings.average
+	override map[string]func(w http.ResponseWriter)
+	requests atomic.Int64
+	paths    sync.Map // paths asked for
+}
+
+func newFakeAMO(t *testing.T) *fakeAMO {
+	t.Helper()
+	tmpl, err := os.ReadFile("testdata/addon_detail.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeAMO{average: map[string]any{}, override: map[string]func(http.ResponseWriter){}}
+	byslug := map[string]Addon{}
+	for _, a := range Addons {
+		byslug[a.Slug] = a
+		f.average[a.Slug] = 4.5586
+	}
+	const prefix = "/api/v5/addons/addon/"
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.requests.Add(1)
+		f.paths.Store(r.URL.Path, true)
+		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok || r.Method != http.MethodGet {
+			http.Error(w, `{"detail":"Not found."}`, http.StatusNotFound)
+			return
+		}
+		if !strings.HasSuffix(rest, "/") {
+			http.Redirect(w, r, prefix+rest+"/", http.StatusMovedPermanently)
+			return
+		}
+		slug := strings.TrimSuffix(rest, "/")
+		f.mu.Lock()
+		over, avg := f.override[slug], f.average[slug]
+		f.mu.Unlock()
+		if over != nil {
+			over(w)
+			return
+		}
+		a, ok := byslug[slug]
+		if !ok {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"detail":"Not found."}`))
+			return
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(tmpl, &obj); err != nil {
+			panic(err)
+		}
+		obj["slug"], obj["guid"], obj["name"] = a.Slug, a.GUID, map[string]string{"en-US": a.Name}
+		obj["icon_url"] = "https://addons.mozilla.org/user-media/addon_icons/" + a.Slug + "-64.png?modified=1"
+		ratings := obj["ratings"].(map[string]any)
+		ratings["average"], ratings["count"] = avg, a.Static.NumberOfRatings
+		body, _ := json.Marshal(obj)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeAMO) set(slug string, h func(w http.ResponseWriter)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h == nil {
+		delete(f.override, slug)
+	} else {
+		f.override[slug] = h
+	}
+}
+
+func (f *fakeAMO) setAverage(slug string, v any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.average[slug] = v
+}
+
+func status(code int, body string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		w.WriteHeader(code)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+func slugs() []string {
+	var s []string
+	for _, a := range Addons {
+		s = append(s, a.Slug)
+	}
+	return s
+}
+
+// newDynamic wires what cmd/merino does for backend = "dynamic": a provider without details,
+// and a syncer over a Source of the fake AMO.
+func newDynamic(t *testing.T, f *fakeAMO) (*Provider, *loaders.Syncer) {
+	t.Helper()
+	p, err := New(Settings{Base: suggest.Base{Name: "amo", Score: 0.25, QueryTimeout: 200 * time.Millisecond}, MinChars: 4}, Addons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The default api_url ends with '/': one slash separates it from the slug.
+	src, err := NewSource(f.URL+"/api/v5/addons/addon/", slugs(), loaders.HTTPOptions{RequestTimeout: 5 * time.Second}, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, loaders.NewSyncer("amo", src, 24*time.Hour, Loader(p, discard), discard)
+}
+
+func answer(t *testing.T, p *Provider, q string) string {
+	t.Helper()
+	out, err := p.Query(context.Background(), &suggest.Request{Query: q}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	b := append([]byte(nil), out[0].Head...)
+	b = jsonw.AppendFloat(b, out[0].Score)
+	return string(append(b, out[0].Tail...))
+}
+
+func darkReader(rating string) string {
+	return `{"title":"Dark Reader","url":"https://addons.mozilla.org/en-US/firefox/addon/darkreader/","provider":"amo","is_sponsored":false,"score":0.25,` +
+		`"description":"Get night mode for the entire internet. Adjust colors and reduce eye strain.",` +
+		`"icon":"https://addons.mozilla.org/user-media/addon_icons/darkreader-64.png?modified=1",` +
+		`"custom_details":{"amo":{"rating":"` + rating + `","number_of_ratings":4962,"guid":"addon@darkreader.org"}},"is_top_pick":true}`
+}
+
+func TestDynamicRefresh(t *testing.T) {
+	f := newFakeAMO(t)
+	p, sy := newDynamic(t, f)
+	if answer(t, p, "dark mode") != "" {
+		t.Fatal("answered before the first refresh")
+	}
+	changed, err := sy.Sync(context.Background())
+	if err != nil || !changed {
+		t.Fatalf("first sync: %v, %v", changed, err)
+	}
+	if got, want := answer(t, p, "dark mode"), darkReader("4.6"); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if len(p.Details()) != len(Addons) {
+		t.Errorf("%d add-ons have details, want %d", len(p.Details()), len(Addons))
+	}
+	// One request per add-on plus its redirect; the path has one slash before the slug.
+	if n := f.requests.Load(); n != int64(2*len(Addons)) {
+		t.Errorf("%d requests, want %d", n, 2*len(Addons))
+	}
+	if _, ok := f.paths.Load("/api/v5/addons/addon/darkreader"); !ok {
+		t.Error("darkreader was not requested at /api/v5/addons/addon/darkreader")
+	}
+
+	// Unchanged answers: no rebuild.
+	before := p.Details()
+	if changed, err := sy.Sync(context.Background()); err != nil || changed {
+		t.Errorf("unchanged sync: %v, %v", changed, err)
+	}
+	if fmt.Sprintf("%p", p.Details()) != fmt.Sprintf("%p", before) {
+		t.Error("an unchanged refresh rebuilt the snapshot")
+	}
+
+	// A new rating is swapped in.
+	f.setAverage("darkreader", 4.25)
+	if changed, err := sy.Sync(context.Background()); err != nil || !changed {
+		t.Fatalf("changed sync: %v, %v", changed, err)
+	}
+	if got, want := answer(t, p, "dark mode"), darkReader("4.2"); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+
+	// AMO down: the last details keep serving.
+	for _, s := range slugs() {
+		f.set(s, status(503, "unavailable"))
+	}
+	if _, err := sy.Sync(context.Background()); err == nil {
+		t.Error("a sync with every request failing succeeded")
+	}
+	if got := answer(t, p, "dark mode"); got != darkReader("4.2") {
+		t.Errorf("after a failed refresh: %s", got)
+	}
+	if st := sy.Status(); !st.Loaded || st.LastError == "" {
+		t.Errorf("status %+v", st)
+	}
+}
+
+// merino-py's test_fetch_addons_skipped_api_request_failure and _bad_response: one add-on
+// failing leaves it out and the others in.
+func TestDynamicPartial(t *testing.T) {
+	for name, h := range map[string]func(http.ResponseWriter){
+		"400":      status(400, "Not Found"),
+		"not JSON": status(200, "bad response!! Not JSON"),
+		"no icon":  status(200, `{"ratings":{"average":4.1,"count":1}}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeAMO(t)
+			f.set("video-downloadhelper", h)
+			p, sy := newDynamic(t, f)
+			if _, err := sy.Sync(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(p.Details()); n != len(Addons)-1 {
+				t.Errorf("%d add-ons have details, want %d", n, len(Addons)-1)
+			}
+			if answer(t, p, "video download") != "" {
+				t.Error("the failed add-on answered")
+			}
+			if answer(t, p, "dark mode") == "" {
+				t.Error("the others do not answer")
+			}
+			// The next refresh brings it back; the others keep theirs.
+			f.set("video-downloadhelper", nil)
+			if _, err := sy.Sync(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(answer(t, p, "video download"), `"title":"Video DownloadHelper"`) {
+				t.Error("the add-on did not come back")
+			}
+		})
+	}
+}
+
+// A refresh where one add-on's ratings has the wrong type fails as a whole, as merino-py's
+// TypeError escapes its task group: every add-on keeps its last details.
+func TestDynamicTypeErrorKeepsAll(t *testing.T) {
+	f := newFakeAMO(t)
+	p, sy := newDynamic(t, f)
+	if _, err := sy.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.setAverage("darkreader", 3.0)
+	f.set("languagetool", status(200, `{"icon_url":"x","ratings":[1,2]}`))
+	if _, err := sy.Sync(context.Background()); err == nil {
+		t.Fatal("a refresh with a malformed ratings succeeded")
+	}
+	if got := answer(t, p, "dark mode"); got != darkReader("4.6") {
+		t.Errorf("darkreader changed: %s", got)
+	}
+}
+
+func TestParse(t *testing.T) {
+	// Ratings as Python's f"{average:.1f}" writes them (values checked in Python).
+	rating := func(avg, want string) {
+		t.Helper()
+		d, err := Parse([]byte(`{"a":{"icon_url":"i","ratings":{"average":`+avg+`,"count":7}}}`), discard)
+		if err != nil || d["a"].Rating != want || d["a"].NumberOfRatings != 7 || d["a"].Icon != "i" {
+			t.Errorf("average %s: %+v, %v; want rating %q", avg, d, err, want)
+		}
+	}
+	rating("4.123", "4.1")
+	rating("4.25", "4.2")
+	rating("4.35", "4.3")
+	rating("4.45", "4.5")
+	rating("4.05", "4.0")
+	rating("0.05", "0.1")
+	rating("4.95", "5.0")
+	rating("4.9999", "5.0")
+	rating("5", "5.0")
+	rating("0", "0.0")
+	rating("-0.0", "-0.0")
+	rating("1e30", "1000000000000000019884624838656.0")
+	rating("2.5e-7", "0.0")
+	rating("true", "1.0")
+
+	count := func(c string, want int64, ok bool) {
+		t.Helper()
+		d, err := Parse([]byte(`{"a":{"icon_url":"i","ratings":{"average":4,"count":`+c+`}}}`), discard)
+		if err != nil {
+			t.Fatalf("count %s: %v", c, err)
+		}
+		got, present := d["a"]
+		if present != ok || (ok && got.NumberOfRatings != want) {
+			t.Errorf("count %s: %+v (present %v), want %d (present %v)", c, got, present, want, ok)
+		}
+	}
+	count("12", 12, true)
+	count("4.9", 4, true)
+	count("-4.9", -4, true)
+	count("true", 1, true)
+	count(`" 12 "`, 12, true)
+	count(`"1_2"`, 12, true)
+	count(`"+3"`, 3, true)
+	count(`"12.0"`, 0, false)
+	count(`""`, 0, false)
+	count("null", 0, false)
+	count("[]", 0, false)
+	count("1e300", 0, false)
+
+	// Missing keys leave the add-on out; wrong types of the answer, ratings or average fail.
+	left := func(doc string) {
+		t.Helper()
+		d, err := Parse([]byte(doc), discard)
+		if err != nil || len(d) != 0 {
+			t.Errorf("%s: %v, %v; want the add-on left out", doc, d, err)
+		}
+	}
+	left(`{"a":{}}`)
+	left(`{"a":{"ratings":{"average":4,"count":1}}}`)
+	left(`{"a":{"icon_url":"i"}}`)
+	left(`{"a":{"icon_url":"i","ratings":{"count":1}}}`)
+	left(`{"a":{"icon_url":"i","ratings":{"average":4}}}`)
+	left(`{"a":{"icon_url":null,"ratings":{"average":4,"count":1}}}`)
+	left(`{"a":{"icon_url":5,"ratings":{"average":4,"count":1}}}`)
+	left(`{"a":{"ratings":[]}}`) // the KeyError of icon_url comes first
+	fail := func(doc string) {
+		t.Helper()
+		if d, err := Parse([]byte(doc), discard); err == nil {
+			t.Errorf("%s: %v, want an error", doc, d)
+		}
+	}
+	fail(``)
+	fail(`null`)
+	fail(`[]`)
+	fail(`{"a":[]}`)
+	fail(`{"a":"x"}`)
+	fail(`{"a":null}`)
+	fail(`{"a":{"icon_url":"i","ratings":null}}`)
+	fail(`{"a":{"icon_url":"i","ratings":"x"}}`)
+	fail(`{"a":{"icon_url":"i","ratings":{"average":"4.5","count":1}}}`)
+	fail(`{"a":{"icon_url":"i","ratings":{"average":null,"count":1}}}`)
+	fail(`{"a":{"icon_url":"i","ratings":{"average":1e400,"count":1}}}`)
+}
+
+func TestLoaderEmpty(t *testing.T) {
+	p, err := New(Settings{Base: suggest.Base{Name: "amo"}, MinChars: 4}, Addons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Merge(StaticDetails(Addons))
+	before := maps.Clone(p.Details())
+	apply := Loader(p, discard)
+	if _, err := apply([]byte(`{"darkreader":{"ratings":{}}}`)); !errors.Is(err, loaders.ErrEmpty) {
+		t.Errorf("nothing readable: %v, want ErrEmpty", err)
+	}
+	if !maps.Equal(p.Details(), before) {
+		t.Error("an empty refresh changed the details")
+	}
+	if n, err := apply([]byte(`{"darkreader":{"icon_url":"i","ratings":{"average":1,"count":2}}}`)); err != nil || n != len(Addons) {
+		t.Errorf("apply: %d, %v", n, err)
+	}
+}
+
+func TestNewSource(t *testing.T) {
+	for _, bad := range []string{"", "addons.mozilla.org/api", "ftp://x/api/", "https:///api", "https://x/api/?a=1", "https://x/api/#f"} {
+		if _, err := NewSource(bad, slugs(), loaders.HTTPOptions{}, nil); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if _, err := NewSource(DefaultAPIURL, nil, loaders.HTTPOptions{}, nil); err == nil {
+		t.Error("no slugs accepted")
+	}
+	s, err := NewSource("https://user:secret@addons.example/api/v5/addons/addon//", slugs(), loaders.HTTPOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(s.String(), "secret") || s.base != "https://user:secret@addons.example/api/v5/addons/addon" {
+		t.Errorf("String %q, base %q", s.String(), s.base)
+	}
+}
+
+func TestFetchUnreachable(t *testing.T) {
+	f := newFakeAMO(t)
+	url := f.URL
+	f.Close()
+	src, err := NewSource(url+"/api/v5/addons/addon/", slugs(), loaders.HTTPOptions{ConnectTimeout: time.Second, RequestTimeout: 2 * time.Second}, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, changed, err := src.Fetch(context.Background(), loaders.Version{}); err == nil || changed {
+		t.Errorf("unreachable AMO: changed %v, err %v", changed, err)
+	}
+}
+
+// FuzzParse: hostile combined documents never panic; every add-on read has a rating that
+// parses as a number.
+func FuzzParse(f *testing.F) {
+	tmpl, err := os.ReadFile("testdata/addon_detail.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(append(append([]byte(`{"darkreader":`), tmpl...), '}'))
+	f.Add([]byte(`{"a":{"icon_url":"i","ratings":{"average":4.25,"count":"1_0"}},"b":{"ratings":[]}}`))
+	f.Add([]byte(`{"a":{"icon_url":"i","ratings":{"average":-1e308,"count":-9223372036854775808}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := Parse(data, discard)
+		if err != nil {
+			return
+		}
+		for slug, v := range d {
+			var x float64
+			if json.Unmarshal([]byte(v.Rating), &x) != nil {
+				t.Fatalf("%s: rating %q", slug, v.Rating)
+			}
+		}
+	})
+}
