@@ -9,7 +9,8 @@ import (
 // of them. AppendKey appends to dst bytes that are equal for two requests the provider
 // answers alike (while its data stays the same). The caches and the single flight key their
 // entries with it: a key that leaves out a field the provider reads would serve one
-// client's answer to another.
+// client's answer to another. Keys must be prefix-free (strings length-prefixed, as
+// AppendKeyString writes them), so that a combinator can concatenate its children's.
 type Keyer interface {
 	AppendKey(dst []byte, req *Request) []byte
 }

@@ -61,3 +61,25 @@ func TestResolve(t *testing.T) {
 		t.Errorf("Resolve allocates %v", n)
 	}
 }
+
+func TestTitle(t *testing.T) {
+	f := func(head, want string, wantOK bool) {
+		t.Helper()
+		s := Suggestion{Head: []byte(head)}
+		got, ok := s.Title(nil)
+		if string(got) != want || ok != wantOK {
+			t.Errorf("%s: %q %v, want %q %v", head, got, ok, want, wantOK)
+		}
+	}
+	f(`{"title":"Wikipedia - Apple","url":"https://x/","score":`, "Wikipedia - Apple", true)
+	f(`{"title":"","url":`, "", true)
+	f(`{"title":"say \"hi\", \\ \u00e9t\u00e9","url":`, `say "hi", \ été`, true)
+	f(`{"title":"a\\","url":`, `a\`, true)
+	f(`{"url":"https://x/","title":"late"}`, "", false)
+	f(`{"title":"unterminated`, "", false)
+	f(`{"title":null,"url":`, "", false)
+	s := Suggestion{Head: []byte(`{"title":"plain","url":"https://x/","score":`)}
+	if n := testing.AllocsPerRun(100, func() { _, _ = s.Title(nil) }); n != 0 {
+		t.Errorf("a title without escapes: %v allocations", n)
+	}
+}

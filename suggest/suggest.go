@@ -9,6 +9,7 @@ package suggest
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
 	"time"
 
@@ -157,6 +158,36 @@ type Provider interface {
 	// Query appends the provider's suggestions to dst. An error drops this provider's results
 	// and nothing else. Query must not retain req or its strings.
 	Query(ctx context.Context, req *Request, dst []Suggestion) ([]Suggestion, error)
+}
+
+// Title returns the suggestion's title, decoded from the JSON string Head starts with. A
+// title without escapes (almost all) is returned as a slice of Head, valid as long as the
+// suggestion is; one with escapes is decoded and appended to buf. ok is false when Head does
+// not start with a title, which breaks Suggestion's contract.
+func (s *Suggestion) Title(buf []byte) (title []byte, ok bool) {
+	const prefix = `{"title":"`
+	if len(s.Head) < len(prefix) || string(s.Head[:len(prefix)]) != prefix {
+		return buf, false
+	}
+	rest := s.Head[len(prefix)-1:] // from the opening quote
+	escaped := false
+	for i := 1; i < len(rest); i++ {
+		switch rest[i] {
+		case '\\':
+			escaped = true
+			i++ // the escaped character
+		case '"':
+			if !escaped {
+				return rest[1:i:i], true
+			}
+			var t string
+			if json.Unmarshal(rest[:i+1], &t) != nil {
+				return buf, false
+			}
+			return append(buf, t...), true
+		}
+	}
+	return buf, false
 }
 
 // Base holds the settings every provider has, read by the provider kit for any type:

@@ -69,6 +69,18 @@ func TestBinary(t *testing.T) {
 		f("runtime.query_timeout_sec", "MERINO_ENV=production", "MERINO_RUNTIME__QUERY_TIMEOUT_SEC=2")
 		f(`providers.x.type: unknown provider type "nope"`, "MERINO_ENV=testing", "MERINO_PROVIDERS__X__TYPE=nope")
 		f("MERINO_CONFIG_FILE", "MERINO_CONFIG_FILE=/nonexistent")
+		// The provider tree: each bad table named by its dotted key path.
+		dev := `is a development provider type: it needs debug = true`
+		f(`providers.f.type: "fixed" `+dev, "MERINO_ENV=production", "MERINO_PROVIDERS__F__TYPE=fixed", "MERINO_PROVIDERS__F__VALUE=x")
+		f(`providers.t.inner.type: "wiki_fruit" `+dev, "MERINO_ENV=testing", "MERINO_DEBUG=false",
+			"MERINO_PROVIDERS__T__TYPE=timeout", "MERINO_PROVIDERS__T__INNER__TYPE=wiki_fruit")
+		f(`providers.t.inner.type: unknown provider type "nope"`, "MERINO_ENV=testing", "MERINO_PROVIDERS__T__TYPE=timeout", "MERINO_PROVIDERS__T__INNER__TYPE=nope")
+		f("providers.t.inner: required", "MERINO_ENV=testing", "MERINO_PROVIDERS__T__TYPE=stealth")
+		f(`providers.m.providers.1.type: unknown provider type "nope"`, "MERINO_ENV=testing", "MERINO_PROVIDERS__M__TYPE=multiplexer",
+			`MERINO_PROVIDERS__M__PROVIDERS=[{type="null"}, {type="nope"}]`)
+		f("providers.f.suggestion_blocklist.bad: invalid regular expression: error parsing regexp: missing closing )", "MERINO_ENV=testing",
+			"MERINO_PROVIDERS__F__TYPE=keyword_filter", `MERINO_PROVIDERS__F__SUGGESTION_BLOCKLIST={ok="^a", bad="(unclosed"}`,
+			"MERINO_PROVIDERS__F__INNER__TYPE=null")
 	})
 
 	t.Run("check-config", func(t *testing.T) {
@@ -76,6 +88,22 @@ func TestBinary(t *testing.T) {
 		c.Env = cleanEnv("MERINO_ENV=testing", "MERINO_ACCUWEATHER__API_KEY=secret")
 		out, err := c.Output()
 		if err != nil || !strings.Contains(string(out), `http.listen = "127.0.0.1:0"  # configs/testing.toml`) || strings.Contains(string(out), "secret\"") {
+			t.Errorf("%v\n%s", err, out)
+		}
+	})
+
+	t.Run("check-config prints the provider tree", func(t *testing.T) {
+		c := exec.Command(bin, "check-config")
+		c.Env = cleanEnv("MERINO_ENV=testing", "MERINO_PROVIDERS__F__TYPE=keyword_filter", "MERINO_PROVIDERS__F__ENABLED_BY_DEFAULT=true",
+			"MERINO_PROVIDERS__F__INNER__TYPE=multiplexer", `MERINO_PROVIDERS__F__INNER__PROVIDERS=[{type="fixed", value="a"}, {type="debug"}]`)
+		out, err := c.Output()
+		want := "# providers: 1 enabled\n" +
+			"#   providers.f: keyword_filter (enabled_by_default, score 0, query_timeout_sec 0.5)\n" +
+			"#     providers.f.inner: multiplexer\n" +
+			"#       providers.f.inner.providers.0: fixed\n" +
+			"#       providers.f.inner.providers.1: debug\n"
+		if err != nil || !strings.HasSuffix(string(out), want) ||
+			!strings.Contains(string(out), `providers.f.inner.providers.0.value = "a"  # MERINO_PROVIDERS__F__INNER__PROVIDERS`) {
 			t.Errorf("%v\n%s", err, out)
 		}
 	})

@@ -11,4 +11,8 @@ import (
 	_ "github.com/mozilla-services/merino-go/suggest/toppicks"
 	_ "github.com/mozilla-services/merino-go/suggest/weather"
 	_ "github.com/mozilla-services/merino-go/suggest/wikipedia"
+
+	// Rust Merino's combinators, caches and development types.
+	_ "github.com/mozilla-services/merino-go/suggest/dev"
+	_ "github.com/mozilla-services/merino-go/suggest/tree"
 )

@@ -378,6 +378,11 @@ func (r *root) Query(ctx context.Context, req *suggest.Request, dst []suggest.Su
 	return out, err
 }
 
+// AppendKey implements suggest.Keyer: the tree's.
+func (r *root) AppendKey(dst []byte, req *suggest.Request) []byte {
+	return suggest.AppendKey(dst, r.Provider, req)
+}
+
 var providerKey = []byte(`"provider":"`)
 
 // relabel returns head with the value of its provider field replaced (field is the whole
