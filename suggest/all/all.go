@@ -13,6 +13,7 @@ import (
 	_ "github.com/mozilla-services/merino-go/suggest/wikipedia"
 
 	// Rust Merino's combinators, caches and development types.
+	_ "github.com/mozilla-services/merino-go/suggest/cache"
 	_ "github.com/mozilla-services/merino-go/suggest/dev"
 	_ "github.com/mozilla-services/merino-go/suggest/tree"
 )

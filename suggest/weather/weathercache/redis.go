@@ -90,6 +90,14 @@ func NewRedis(o RedisOptions) (*Redis, error) {
 	return s, nil
 }
 
+// NewClient returns a client of the Redis at rawURL with o's pool and timeouts, as every
+// Redis user of merino-go connects (this store, the redis_cache provider type): lazily, with
+// no retries, go-redis's own log lines sent to the process logger.
+func NewClient(rawURL string, o RedisOptions) (*redis.Client, error) {
+	loggerOnce.Do(func() { redis.SetLogger(slogAdapter{}) })
+	return newClient(rawURL, o)
+}
+
 func newClient(rawURL string, o RedisOptions) (*redis.Client, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
