@@ -3,6 +3,7 @@ package suggest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -65,27 +66,18 @@ func (s *Set) Resolve(dst []Provider, param string, given bool) []Provider {
 		if name == DefaultProvidersParam {
 			wantDefaults = true
 		}
-		if p, ok := s.byID[name]; ok && !contains(dst[start:], p) {
+		if p, ok := s.byID[name]; ok && !slices.Contains(dst[start:], p) {
 			dst = append(dst, p)
 		}
 	}
 	if wantDefaults {
 		for _, p := range s.defaults {
-			if !contains(dst[start:], p) {
+			if !slices.Contains(dst[start:], p) {
 				dst = append(dst, p)
 			}
 		}
 	}
 	return dst
-}
-
-func contains(list []Provider, p Provider) bool {
-	for _, q := range list {
-		if q == p {
-			return true
-		}
-	}
-	return false
 }
 
 // Timeout is the overall wait for the chosen providers: the largest of their timeouts, or

@@ -217,6 +217,12 @@ func (b *Base) Timeout() time.Duration { return b.QueryTimeout }
 // Validate implements Provider: by default a provider accepts every request.
 func (b *Base) Validate(*Request) error { return nil }
 
+// Suggestion is a suggestion of this provider, with its id and score, from pre-rendered
+// parts.
+func (b *Base) Suggestion(head, tail []byte) Suggestion {
+	return Suggestion{Provider: b.Name, Score: b.Score, Head: head, Tail: tail}
+}
+
 // Common returns b: through embedding, the provider kit reaches the Base of any settings.
 func (b *Base) Common() *Base { return b }
 

@@ -8,6 +8,7 @@ package adm
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -224,7 +225,7 @@ func (p *Provider) fuzzy(dst []suggest.Suggestion, snap *Snapshot, q []byte) []s
 	seen := seenBuf[:0]
 	for _, h := range hits {
 		block := snap.sugs[h.Suggestion].blockID
-		if containsInt32(seen, block) {
+		if slices.Contains(seen, block) {
 			continue
 		}
 		seen = append(seen, block)
@@ -237,15 +238,6 @@ func (p *Provider) fuzzy(dst []suggest.Suggestion, snap *Snapshot, q []byte) []s
 	}
 	p.fuzzyMiss.Inc()
 	return dst
-}
-
-func containsInt32(list []int32, v int32) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *Provider) answer(dst []suggest.Suggestion, snap *Snapshot, q []byte, h keywords.Hit) []suggest.Suggestion {

@@ -234,10 +234,5 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 		// The dynamic backend has no details for it: merino-py logs and answers nothing.
 		return dst, nil
 	}
-	return append(dst, suggest.Suggestion{
-		Provider: p.Name,
-		Score:    p.Score,
-		Head:     s.heads[i],
-		Tail:     s.tails[i],
-	}), nil
+	return append(dst, p.Suggestion(s.heads[i], s.tails[i])), nil
 }

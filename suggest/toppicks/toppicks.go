@@ -171,12 +171,7 @@ func (p *Provider) Query(_ context.Context, req *suggest.Request, dst []suggest.
 	if !ok || snap.heads[id] == nil {
 		return dst, nil
 	}
-	return append(dst, suggest.Suggestion{
-		Provider: p.Name,
-		Score:    p.Score,
-		Head:     snap.heads[id],
-		Tail:     snap.tails[id],
-	}), nil
+	return append(dst, p.Suggestion(snap.heads[id], snap.tails[id])), nil
 }
 
 // NormalizeQuery is merino-py's normalize_query (strip, then lower-case), for cold paths: the
