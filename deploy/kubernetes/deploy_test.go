@@ -17,6 +17,7 @@ import (
 	"github.com/mozilla-services/merino-go/config"
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
+	_ "github.com/mozilla-services/merino-go/suggest/all" // the binary's provider types and sections
 )
 
 func documents(t *testing.T, path string) []map[string]any {
