@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -338,6 +339,21 @@ func (pr *Table) StringMap(name string, def [][2]string) [][2]string {
 	}
 	return out
 }
+
+// floatSeconds reads a number of seconds within (0, max] (a section's timeouts).
+func floatSeconds(tr *Table, name string, def, max float64) time.Duration {
+	return tr.FloatSeconds(name, def, 0.001, max)
+}
+
+// IsHTTPURL reports whether s is an absolute http(s) URL without query or fragment: the
+// check of a key naming an API root.
+func IsHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https") && u.RawQuery == "" && u.Fragment == ""
+}
+
+// isHTTPURL is IsHTTPURL under the name the section readers of this package use.
+func isHTTPURL(s string) bool { return IsHTTPURL(s) }
 
 // Skip marks every key below name as read: the table is deliberately left alone.
 func (pr *Table) Skip(name string) { pr.r.skip(pr.key(name)) }

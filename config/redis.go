@@ -19,8 +19,8 @@ func init() {
 			Server:         server,
 			Replica:        tr.Str("replica", server),
 			MaxConnections: tr.Int("max_connections", 500, 1, 1<<20),
-			ConnectTimeout: tr.FloatSeconds("socket_connect_timeout_sec", 3, 0.001, 600),
-			SocketTimeout:  tr.FloatSeconds("socket_timeout_sec", 3, 0.001, 600),
+			ConnectTimeout: floatSeconds(tr, "socket_connect_timeout_sec", 3, 600),
+			SocketTimeout:  floatSeconds(tr, "socket_timeout_sec", 3, 600),
 		}
 	}
 }

@@ -2,7 +2,6 @@ package amo
 
 import (
 	"fmt"
-	"net/url"
 
 	"github.com/mozilla-services/merino-go/config"
 	"github.com/mozilla-services/merino-go/loaders"
@@ -15,16 +14,11 @@ import (
 // default of a provider's api_url.
 var apiURL = config.NewSection("amo", func(t *config.Table) string {
 	u := t.Str("dynamic.api_url", DefaultAPIURL)
-	if !isAPIURL(u) && !t.Failed() {
+	if !config.IsHTTPURL(u) && !t.Failed() {
 		t.Fail("dynamic.api_url", "must be an absolute http(s) URL without query or fragment, got %q", u)
 	}
 	return u
 })
-
-func isAPIURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https") && u.RawQuery == "" && u.Fragment == ""
-}
 
 func init() {
 	kit.Register(kit.Type[Settings]{
@@ -39,7 +33,7 @@ func init() {
 			case t.Failed():
 			case s.Backend != "static" && s.Backend != "dynamic":
 				t.Fail("backend", "must be static or dynamic, got %q", s.Backend)
-			case s.APIURL != "" && !isAPIURL(s.APIURL):
+			case s.APIURL != "" && !config.IsHTTPURL(s.APIURL):
 				t.Fail("api_url", "must be an absolute http(s) URL without query or fragment, got %q", s.APIURL)
 			}
 		},
