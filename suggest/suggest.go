@@ -98,6 +98,21 @@ type Suggestion struct {
 	NoContent bool
 }
 
+// AppendHead appends what every suggestion's JSON starts with, merino-py's BaseSuggestion
+// fields up to the score: `{"title":…,"url":…,"provider":…,"is_sponsored":…,"score":` (a
+// Suggestion's Head, or its start). url is in pydantic HttpUrl form already.
+func AppendHead(dst []byte, title, url, provider string, sponsored bool) []byte {
+	dst = append(dst, `{"title":`...)
+	dst = jsonw.AppendString(dst, title)
+	dst = append(dst, `,"url":`...)
+	dst = jsonw.AppendString(dst, url)
+	dst = append(dst, `,"provider":`...)
+	dst = jsonw.AppendString(dst, provider)
+	dst = append(dst, `,"is_sponsored":`...)
+	dst = jsonw.AppendBool(dst, sponsored)
+	return append(dst, `,"score":`...)
+}
+
 // AppendJSON appends the suggestion's JSON object to dst.
 func (s *Suggestion) AppendJSON(dst []byte) []byte {
 	dst = append(dst, s.Head...)

@@ -52,13 +52,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	f := func(want string, vars ...string) {
-		t.Helper()
-		err := kittest.Err(append([]string{"MERINO_ENV=testing", "MERINO_PROVIDERS__ADM__TYPE=adm"}, vars...)...)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%v: err = %v, want %q", vars, err, want)
-		}
-	}
+	f := kittest.Fails(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__ADM__TYPE=adm")
 	f("providers.adm.backend: must be mars, remote_settings or file", "MERINO_PROVIDERS__ADM__BACKEND=rs")
 	f("providers.adm.file_path: required by the file backend", "MERINO_PROVIDERS__ADM__BACKEND=file")
 	f("mars.form_factors: must hold desktop or phone", "MERINO_MARS__FORM_FACTORS=tablet")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/index/keywords"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/suggest"
 )
 
 // Shopping is the IAB category that makes a suggestion sponsored (merino-py's
@@ -99,16 +100,7 @@ func (s *Snapshot) Len() int { return len(s.sugs) }
 // impression_url, click_url; None fields left out.
 func render(it *Item, providerID string) rendered {
 	r := rendered{blockID: it.BlockID, servable: it.Unservable == "", sponsored: it.IABCategory == Shopping}
-	h := append([]byte(nil), `{"title":`...)
-	h = jsonw.AppendString(h, it.Title)
-	h = append(h, `,"url":`...)
-	h = jsonw.AppendString(h, it.URL)
-	h = append(h, `,"provider":`...)
-	h = jsonw.AppendString(h, providerID)
-	h = append(h, `,"is_sponsored":`...)
-	h = jsonw.AppendBool(h, r.sponsored)
-	h = append(h, `,"score":`...)
-	r.head = h
+	r.head = suggest.AppendHead(nil, it.Title, it.URL, providerID, r.sponsored)
 
 	var t []byte
 	t = append(t, `,"icon":`...)

@@ -181,13 +181,7 @@ func (p *Provider) build(details map[string]Details) *snapshot {
 // redefines is_sponsored and is_top_pick without moving them), None fields left out.
 func (p *Provider) render(i int, d Details) (head, tail []byte) {
 	a := &p.addons[i]
-	head = append(head, `{"title":`...)
-	head = jsonw.AppendString(head, a.Name)
-	head = append(head, `,"url":`...)
-	head = jsonw.AppendString(head, p.urls[i])
-	head = append(head, `,"provider":`...)
-	head = jsonw.AppendString(head, p.Name)
-	head = append(head, `,"is_sponsored":false,"score":`...)
+	head = suggest.AppendHead(nil, a.Name, p.urls[i], p.Name, false)
 	tail = append(tail, `,"description":`...)
 	tail = jsonw.AppendString(tail, a.Description)
 	tail = append(tail, `,"icon":`...)

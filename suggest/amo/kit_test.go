@@ -1,7 +1,6 @@
 package amo_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -45,13 +44,7 @@ func TestConfig(t *testing.T) {
 		t.Errorf("provider api_url: %q", got)
 	}
 
-	f := func(want string, vars ...string) {
-		t.Helper()
-		err := kittest.Err(append([]string{"MERINO_ENV=testing", "MERINO_PROVIDERS__X__TYPE=amo"}, vars...)...)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: got %v, want %q", vars, err, want)
-		}
-	}
+	f := kittest.Fails(t, "MERINO_ENV=testing", "MERINO_PROVIDERS__X__TYPE=amo")
 	f("providers.x.backend: must be static or dynamic", "MERINO_PROVIDERS__X__BACKEND=api")
 	f("providers.x.min_chars", "MERINO_PROVIDERS__X__MIN_CHARS=-1")
 	f("providers.x.api_url: must be an absolute http(s) URL", "MERINO_PROVIDERS__X__API_URL=addons.mozilla.org")

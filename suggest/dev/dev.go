@@ -13,7 +13,6 @@ import (
 	"fmt"
 
 	"github.com/mozilla-services/merino-go/httpurl"
-	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/kit"
 )
@@ -24,13 +23,7 @@ func render(id, title, rawURL string) (suggest.Suggestion, error) {
 	if err != nil {
 		return suggest.Suggestion{}, err
 	}
-	head := jsonw.AppendString([]byte(`{"title":`), title)
-	head = append(head, `,"url":`...)
-	head = jsonw.AppendString(head, u)
-	head = append(head, `,"provider":`...)
-	head = jsonw.AppendString(head, id)
-	head = append(head, `,"is_sponsored":false,"score":`...)
-	return suggest.Suggestion{Provider: id, Head: head, Tail: []byte("}")}, nil
+	return suggest.Suggestion{Provider: id, Head: suggest.AppendHead(nil, title, u, id, false), Tail: []byte("}")}, nil
 }
 
 // FixedSettings configure a fixed provider: {value}, required.

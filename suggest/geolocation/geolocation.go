@@ -26,14 +26,7 @@ type Provider struct {
 
 // New returns the provider; its constant head is rendered once.
 func New(s Settings) *Provider {
-	head := append([]byte(nil), `{"title":`...)
-	head = jsonw.AppendString(head, s.Title)
-	head = append(head, `,"url":`...)
-	head = jsonw.AppendString(head, s.URL)
-	head = append(head, `,"provider":`...)
-	head = jsonw.AppendString(head, s.Name)
-	head = append(head, `,"is_sponsored":false,"score":`...)
-	return &Provider{Settings: s, head: head}
+	return &Provider{Settings: s, head: suggest.AppendHead(nil, s.Title, s.URL, s.Name, false)}
 }
 
 // Inline implements suggest.Provider: it only formats what the request already holds.

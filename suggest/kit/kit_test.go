@@ -158,13 +158,7 @@ func TestBuildTree(t *testing.T) {
 
 // A bad table stops loading with one line naming its dotted key path.
 func TestErrors(t *testing.T) {
-	f := func(want string, vars ...string) {
-		t.Helper()
-		err := kittest.Err(append([]string{"MERINO_ENV=testing"}, vars...)...)
-		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("%q: %v, want one line with %q", vars, err, want)
-		}
-	}
+	f := kittest.Fails(t, "MERINO_ENV=testing")
 	f(`providers.x.type: unknown provider type "nope" (known: `, "MERINO_PROVIDERS__X__TYPE=nope")
 	f("providers.x.first: required: a provider table, with its type", "MERINO_PROVIDERS__X__TYPE=kit_test_pair")
 	f("providers.x.second: must be a table, got the string", "MERINO_PROVIDERS__X__TYPE=kit_test_pair",

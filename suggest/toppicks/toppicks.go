@@ -86,11 +86,7 @@ func (s *Snapshot) Keys() int { return s.index.Keys() }
 // (title, url, provider, is_sponsored, score, icon, categories, is_top_pick) then block_id,
 // None fields left out.
 func render(e *Entry) (head, tail []byte) {
-	head = append(head, `{"title":`...)
-	head = jsonw.AppendString(head, e.Title)
-	head = append(head, `,"url":`...)
-	head = jsonw.AppendString(head, e.URL)
-	head = append(head, `,"provider":"`+ProviderName+`","is_sponsored":false,"score":`...)
+	head = suggest.AppendHead(nil, e.Title, e.URL, ProviderName, false)
 	if e.HasIcon {
 		tail = append(tail, `,"icon":`...)
 		tail = jsonw.AppendString(tail, e.Icon)

@@ -56,13 +56,7 @@ func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 		fcURL = normURL(p.client.SetSuggestPartnerCode(fcURL))
 	}
 	buf := make([]byte, 0, 640+len(r.current.Summary)+len(r.forecast.Summary))
-	buf = append(buf, `{"title":`...)
-	buf = jsonw.AppendString(buf, "Weather for "+r.cityName)
-	buf = append(buf, `,"url":`...)
-	buf = jsonw.AppendString(buf, ccURL)
-	buf = append(buf, `,"provider":`...)
-	buf = jsonw.AppendString(buf, p.Name)
-	buf = append(buf, `,"is_sponsored":false,"score":`...)
+	buf = suggest.AppendHead(buf, "Weather for "+r.cityName, ccURL, p.Name, false)
 	head := len(buf)
 	buf = append(buf, `,"custom_details":{"weather":{"weather_report_ttl":`...)
 	buf = strconv.AppendInt(buf, int64(r.ttl), 10)
@@ -99,9 +93,7 @@ func (p *Provider) renderReport(r *report, urlbar bool) suggest.Suggestion {
 // renderCompletions builds merino-py's LocationCompletionSuggestion.
 func (p *Provider) renderCompletions(list []accuweather.Completion) suggest.Suggestion {
 	buf := make([]byte, 0, 128+160*len(list))
-	buf = append(buf, `{"title":"Location completions","url":"`+dummyURL+`","provider":`...)
-	buf = jsonw.AppendString(buf, p.Name)
-	buf = append(buf, `,"is_sponsored":false,"score":`...)
+	buf = suggest.AppendHead(buf, "Location completions", dummyURL, p.Name, false)
 	head := len(buf)
 	buf = append(buf, `,"locations":[`...)
 	for i := range list {

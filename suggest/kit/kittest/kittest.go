@@ -6,6 +6,7 @@ package kittest
 
 import (
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/mozilla-services/merino-go/config"
@@ -29,6 +30,18 @@ func Load(t testing.TB, env ...string) *config.Config {
 func Err(env ...string) error {
 	_, err := config.Load(func() []string { return env })
 	return err
+}
+
+// Fails returns a check that the configuration of base plus vars does not load, with one
+// line that contains want (the key path, usually).
+func Fails(t testing.TB, base ...string) func(want string, vars ...string) {
+	return func(want string, vars ...string) {
+		t.Helper()
+		err := Err(append(append([]string(nil), base...), vars...)...)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: %v, want one line with %q", vars, err, want)
+		}
+	}
 }
 
 // Build builds c's providers, logging nowhere, failing the test on an error.
