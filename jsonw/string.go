@@ -102,6 +102,14 @@ func AppendKey(dst []byte, key string) []byte {
 	return append(dst, ':')
 }
 
+// AppendMember appends a string member that follows another in an object: ,"key":"value".
+// For renderers that leave out absent fields (pydantic's exclude_none).
+func AppendMember(dst []byte, key, value string) []byte {
+	dst = append(dst, ',')
+	dst = AppendKey(dst, key)
+	return AppendString(dst, value)
+}
+
 // AppendStringList appends list as a JSON array of strings, ["a","b"], or []
 // when list is empty or nil (Python lists are never null).
 func AppendStringList(dst []byte, list []string) []byte {

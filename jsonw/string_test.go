@@ -79,3 +79,9 @@ func TestAppendStringList(t *testing.T) {
 	f([]string{"a", "b"}, `["a","b"]`)
 	f([]string{"", "x\"y", "é"}, `["","x\"y","é"]`)
 }
+
+func TestAppendMember(t *testing.T) {
+	if got := string(AppendMember([]byte(`{"a":1`), "icon", "x\"y")); got != `{"a":1,"icon":"x\"y"` {
+		t.Errorf("%s", got)
+	}
+}

@@ -134,15 +134,12 @@ func render(it *Item, providerID string) rendered {
 		r.tail[1] = append(append(append([]byte(nil), t...), `,"is_top_pick":true`...), end...)
 	}
 
-	rest := append([]byte(nil), `,"advertiser":`...)
-	rest = jsonw.AppendString(rest, it.Advertiser)
+	rest := jsonw.AppendMember(nil, "advertiser", it.Advertiser)
 	if it.HasImpressionURL {
-		rest = append(rest, `,"impression_url":`...)
-		rest = jsonw.AppendString(rest, it.ImpressionURL)
+		rest = jsonw.AppendMember(rest, "impression_url", it.ImpressionURL)
 	}
 	if it.HasClickURL {
-		rest = append(rest, `,"click_url":`...)
-		rest = jsonw.AppendString(rest, it.ClickURL)
+		rest = jsonw.AppendMember(rest, "click_url", it.ClickURL)
 	}
 	r.rest = append(rest, '}')
 	return r

@@ -88,8 +88,7 @@ func (s *Snapshot) Keys() int { return s.index.Keys() }
 func render(e *Entry) (head, tail []byte) {
 	head = suggest.AppendHead(nil, e.Title, e.URL, ProviderName, false)
 	if e.HasIcon {
-		tail = append(tail, `,"icon":`...)
-		tail = jsonw.AppendString(tail, e.Icon)
+		tail = jsonw.AppendMember(tail, "icon", e.Icon)
 	}
 	if e.HasCategories {
 		tail = append(tail, `,"categories":`...)
