@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -75,6 +76,10 @@ json.dump({"Space": space, "Lower": lower, "Unassigned": cn}, sys.stdout)`, nil,
 		}
 		want, changed := py.Lower[strconv.Itoa(int(r))]
 		if !changed {
+			if unicode.ToLower(r) == r && r != 0x130 && r != 0x3a3 {
+				checked++ // neither side changes it (Lower only differs from ToLower there)
+				continue
+			}
 			want = string(r)
 		}
 		if got := Lower(string(r)); got != want && !unassigned(r) {
