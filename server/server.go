@@ -17,8 +17,10 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/valyala/fasthttp"
 
 	"github.com/mozilla-services/merino-go/clientip"
@@ -47,6 +49,11 @@ type Options struct {
 	ReadTimeout           time.Duration
 	WriteTimeout          time.Duration
 	MaxRequestHeaderBytes int
+	// MaxConnectionsPerIP caps one IPv4 client's open connections (0: no cap).
+	MaxConnectionsPerIP int
+	// PublicHost is http.public_host: the host of the trailing-slash redirect's absolute
+	// Location; "" makes the Location relative.
+	PublicHost string
 
 	// Who is asking. GeoIP nil turns geolocation off; Trust nil never trusts X-Forwarded-For;
 	// a valid ClientIPOverride replaces every client's address; UserAgents nil parses nothing
@@ -87,7 +94,8 @@ type Server struct {
 	providersDoc []byte // /api/v1/providers body, fixed at startup
 	metrics      *httpMetrics
 	http         *fasthttp.Server
-	pool         sync.Pool // *exchange
+	pool         sync.Pool   // *exchange
+	draining     atomic.Bool // set by Drain
 }
 
 // New returns a server for the given providers and limits.
@@ -117,6 +125,7 @@ func New(opts Options) *Server {
 		DisablePreParseMultipartForm:  true,
 		CloseOnShutdown:               true,
 		DisableHeaderNamesNormalizing: false,
+		MaxConnsPerIP:                 opts.MaxConnectionsPerIP,
 		Logger:                        fasthttpLogger{opts.Log},
 		ErrorHandler:                  requestError,
 	}
@@ -129,6 +138,17 @@ func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
 // Shutdown stops accepting connections and waits, until ctx is done, for in-flight requests
 // to finish.
 func (s *Server) Shutdown(ctx context.Context) error { return s.http.ShutdownWithContext(ctx) }
+
+// Drain starts a graceful stop: /__lbheartbeat__ answers 503 and every response closes its
+// connection, so that load balancers and clients move away while the listener still accepts.
+// The caller closes the listener later, with Shutdown.
+func (s *Server) Drain() {
+	if !s.draining.Swap(true) {
+		drainingGauge.Set(1)
+	}
+}
+
+var drainingGauge = metrics.NewGauge("merino_http_draining", nil)
 
 // Handle is the fasthttp handler of the public listener: request id and CORS around the
 // routes, as merino-py's middleware stack does.
@@ -155,6 +175,9 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	ctx.Response.Header.SetCanonical(headerRequestID, x.requestID)
+	if s.draining.Load() {
+		ctx.SetConnectionClose()
+	}
 	s.metrics.observe(route, ctx.Method(), ctx.Response.StatusCode(), x.req.UserAgent.FormFactor, time.Since(start))
 }
 
@@ -315,31 +338,6 @@ type fasthttpLogger struct{ log *slog.Logger }
 
 func (l fasthttpLogger) Printf(format string, args ...any) {
 	l.log.Debug(fmt.Sprintf(format, args...), "logger", "fasthttp")
-}
-
-// ListenAndServe listens on addr and serves until ctx is done, then shuts down gracefully
-// within grace. It returns the listener's address through ready, once listening.
-func ListenAndServe(ctx context.Context, addr string, grace time.Duration, serve func(net.Listener) error, shutdown func(context.Context) error, ready func(net.Addr)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %q: %w", addr, err)
-	}
-	if ready != nil {
-		ready(ln.Addr())
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("cannot shut down %q cleanly: %w", addr, err)
-	}
-	return nil
 }
 
 // readVersion reads the Dockerflow version file on each call: it is small, rarely asked for,
