@@ -165,7 +165,9 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 	origin := ctx.Request.Header.Peek(fasthttp.HeaderOrigin)
 
 	route := -1
-	if len(origin) > 0 && ctx.IsOptions() && len(ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestMethod)) > 0 {
+	if hasFraming(&ctx.Request.Header) && framedTwice(ctx.Request.Header.RawHeaders()) {
+		s.rejectFraming(ctx)
+	} else if len(origin) > 0 && ctx.IsOptions() && len(ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestMethod)) > 0 {
 		preflight(ctx)
 		route = lookup(string(ctx.Path()))
 	} else {
