@@ -2,10 +2,16 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -185,5 +191,113 @@ func TestSigtermDrain(t *testing.T) {
 	}
 	if _, _, err := get(suggestURL); err == nil {
 		t.Error("the port still answers after the process exited")
+	}
+}
+
+// switchingSource serves a good top picks file under ETag "good" until big is set, then a
+// 600 MB stream of junk, generated as it goes, under ETag "big". It honours If-None-Match and
+// counts the junk it wrote and the downloads of each.
+type switchingSource struct {
+	good                  []byte
+	big                   atomic.Bool
+	junkWritten, junkGets atomic.Int64
+	bigNotModified        atomic.Int64
+}
+
+func (s *switchingSource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	etag := `"good"`
+	if s.big.Load() {
+		etag = `"big"`
+	}
+	if r.Header.Get("If-None-Match") == etag {
+		if s.big.Load() {
+			s.bigNotModified.Add(1)
+		}
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("ETag", etag)
+	if !s.big.Load() {
+		w.Write(s.good)
+		return
+	}
+	s.junkGets.Add(1)
+	chunk := []byte(strings.Repeat(`{"domains":[`, 64<<10/12))
+	for sent := 0; sent < 600<<20; sent += len(chunk) {
+		n, err := w.Write(chunk)
+		s.junkWritten.Add(int64(n))
+		if err != nil {
+			return
+		}
+	}
+}
+
+// peakRSS is the process's peak resident set (VmHWM), in bytes.
+func peakRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
+}
+
+// TestOversizedSource: every source could be 512 MB and was buffered whole, and re-read on
+// every retry; a 600 MB stream took the process to 2 GB. Now a source is read up to its
+// limit and no further, refused, not downloaded again while unchanged, and the last good
+// data keeps serving.
+func TestOversizedSource(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	repo, _ := filepath.Abs("../..")
+	good, err := os.ReadFile(filepath.Join(repo, "server/testdata/top_picks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &switchingSource{good: good}
+	upstream := httptest.NewServer(src)
+	defer upstream.Close()
+	p := startProc(t, sharedBinary(t), 0,
+		"MERINO_PROVIDERS__TP__TYPE=top_picks", "MERINO_PROVIDERS__TP__ENABLED_BY_DEFAULT=true",
+		"MERINO_PROVIDERS__TP__TOP_PICKS_FILE_PATH="+upstream.URL+"/top_picks.json",
+		"MERINO_PROVIDERS__TP__RESYNC_INTERVAL_SEC=1", "MERINO_SOURCES__TOP_PICKS_MAX_MB=8",
+		"MERINO_HTTP__ADMIN_LISTEN=127.0.0.1:0", "MERINO_LOGGING__LOG_SUGGEST_REQUEST=false")
+	suggestURL := p.base + "/api/v1/suggest?q=exam"
+	eventually(t, suggestURL, 5*time.Second, hasExample)
+	before := peakRSS(t, p.cmd.Process.Pid)
+
+	src.big.Store(true)
+	p.waitLog(t, "larger than its 8388608-byte limit", 20*time.Second)
+	// Retries ask whether the refused content is still there, and do not download it.
+	deadline := time.Now().Add(20 * time.Second)
+	for src.bigNotModified.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no conditional retry: %d downloads of the junk", src.junkGets.Load())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.alive(t)
+	eventually(t, suggestURL, 5*time.Second, hasExample)
+	if n := src.junkGets.Load(); n != 1 {
+		t.Errorf("the junk was downloaded %d times", n)
+	}
+	if w := src.junkWritten.Load(); w > 8<<20+32<<20 {
+		t.Errorf("%d MB of junk were sent: the server read past its limit", w>>20)
+	}
+	if n := metricValue(t, p.admin, `merino_source_too_large_total{source="tp"}`); n < 1 {
+		t.Errorf("merino_source_too_large_total = %v", n)
+	}
+	after := peakRSS(t, p.cmd.Process.Pid)
+	t.Logf("peak RSS %d MB before the junk, %d MB after", before>>20, after>>20)
+	if after-before > 100<<20 {
+		t.Errorf("peak RSS grew from %d MB to %d MB", before>>20, after>>20)
 	}
 }

@@ -31,7 +31,7 @@ func init() {
 		opts := mars.Options{ProviderID: pc.ID}
 		switch a.Backend {
 		case "file":
-			src, err := loaders.NewSource(a.FilePath, loaders.HTTPOptions{ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout})
+			src, err := loaders.NewSource(a.FilePath, loaders.HTTPOptions{ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout, MaxBytes: w.cfg.SourceLimits().MARS})
 			if err != nil {
 				return nil, nil, fmt.Errorf("providers.%s.file_path: %w", pc.ID, err)
 			}
@@ -42,6 +42,7 @@ func init() {
 			c, err := remotesettings.NewClient(remotesettings.Options{
 				Server: rs.Server, Bucket: rs.Bucket, Collection: rs.Collection,
 				ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout,
+				MaxBytes: w.cfg.SourceLimits().RemoteSettings,
 			})
 			if err != nil {
 				return nil, nil, fmt.Errorf("remote_settings: %w", err)
@@ -56,7 +57,7 @@ func init() {
 			if err != nil {
 				return nil, nil, fmt.Errorf("mars.base_url: %w", err)
 			}
-			src, err := loaders.NewSource(u, loaders.HTTPOptions{ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout})
+			src, err := loaders.NewSource(u, loaders.HTTPOptions{ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout, MaxBytes: w.cfg.SourceLimits().MARS})
 			if err != nil {
 				return nil, nil, fmt.Errorf("mars.base_url: %w", err)
 			}

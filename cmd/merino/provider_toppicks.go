@@ -20,7 +20,7 @@ func init() {
 			EnabledByDefault: pc.EnabledByDefault,
 			Timeout:          pc.QueryTimeout,
 		})
-		src, err := loaders.NewSource(tp.FilePath, loaders.HTTPOptions{})
+		src, err := loaders.NewSource(tp.FilePath, loaders.HTTPOptions{MaxBytes: w.cfg.SourceLimits().TopPicks})
 		if err != nil {
 			return nil, nil, fmt.Errorf("providers.%s.top_picks_file_path: %w", pc.ID, err)
 		}

@@ -203,7 +203,7 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	}
 	var mh *manifest.Holder
 	if m := cfg.ManifestSettings(); m != nil && m.Source != "" {
-		src, err := loaders.NewSource(m.Source, loaders.HTTPOptions{})
+		src, err := loaders.NewSource(m.Source, loaders.HTTPOptions{MaxBytes: cfg.SourceLimits().Manifest})
 		if err != nil {
 			return nil, fmt.Errorf("manifest.source: %w", err)
 		}
