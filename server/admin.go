@@ -55,7 +55,7 @@ func NewAdmin(o AdminOptions) *Admin {
 		ReadTimeout:  o.ReadTimeout,
 		WriteTimeout: o.WriteTimeout,
 		IdleTimeout:  o.ReadTimeout,
-		Logger:       fasthttpLogger{o.Log},
+		Logger:       fasthttpLogger{log: o.Log},
 		ErrorHandler: requestError,
 	}
 	return a

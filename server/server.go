@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,8 +127,11 @@ func New(opts Options) *Server {
 		CloseOnShutdown:               true,
 		DisableHeaderNamesNormalizing: false,
 		MaxConnsPerIP:                 opts.MaxConnectionsPerIP,
-		Logger:                        fasthttpLogger{opts.Log},
-		ErrorHandler:                  requestError,
+		// fasthttp's messages about requests it cannot parse quote the request: only with
+		// logging.log_query, and then marked sensitive.
+		SecureErrorLogMessage: !opts.LogQuery,
+		Logger:                fasthttpLogger{log: opts.Log, sensitive: opts.LogQuery},
+		ErrorHandler:          requestError,
 	}
 	return s
 }
@@ -335,11 +339,62 @@ var (
 	detailBadRequest      = []byte(`{"detail":"Bad Request"}`)
 )
 
-// fasthttpLogger sends fasthttp's own messages (malformed requests, ...) to slog.
-type fasthttpLogger struct{ log *slog.Logger }
+// fasthttpLogger sends fasthttp's own messages (malformed requests, ...) to slog. With
+// sensitive set they may quote requests, and say so.
+type fasthttpLogger struct {
+	log       *slog.Logger
+	sensitive bool
+}
 
 func (l fasthttpLogger) Printf(format string, args ...any) {
-	l.log.Debug(fmt.Sprintf(format, args...), "logger", "fasthttp")
+	if l.sensitive {
+		l.log.Debug(fmt.Sprintf(format, args...), "logger", "fasthttp", "sensitive", true)
+		return
+	}
+	l.log.Debug(redactQuoted(fmt.Sprintf(format, args...)), "logger", "fasthttp")
+}
+
+// redactQuoted replaces what fasthttp quotes (%q) in a message — request lines, header
+// values — by "…", keeping quoted addresses (ip:port). SecureErrorLogMessage leaves some
+// quotes in (an invalid request URI), so every message goes through this when queries must
+// not be logged. Malformed requests are rare; clarity wins over allocations here.
+func redactQuoted(msg string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '"')
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		b.WriteString(msg[:i+1])
+		msg = msg[i+1:]
+		end := 0
+		for end < len(msg) && msg[end] != '"' {
+			if msg[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end > len(msg) {
+			end = len(msg)
+		}
+		if quoted := msg[:end]; isAddress(quoted) {
+			b.WriteString(quoted)
+		} else {
+			b.WriteString("…")
+		}
+		b.WriteByte('"')
+		if end < len(msg) {
+			end++
+		}
+		msg = msg[end:]
+	}
+}
+
+// isAddress reports whether s is a host:port of an IP address.
+func isAddress(s string) bool {
+	_, err := netip.ParseAddrPort(s)
+	return err == nil
 }
 
 // readVersion reads the Dockerflow version file on each call: it is small, rarely asked for,
