@@ -23,7 +23,7 @@ func (s *Server) userAgent(ctx *fasthttp.RequestCtx) useragent.Info {
 	if s.opts.UserAgents == nil {
 		return useragent.Info{Browser: "Other", OSFamily: "other", FormFactor: "other"}
 	}
-	return s.opts.UserAgents.Parse(ctx.Request.Header.UserAgent())
+	return s.opts.UserAgents.Parse(firstUserAgent(&ctx.Request.Header))
 }
 
 // clientIP is uvicorn's --proxy-headers rule: location.client_ip_override if set, else the TCP
@@ -33,11 +33,7 @@ func (s *Server) clientIP(ctx *fasthttp.RequestCtx) netip.Addr {
 	if s.opts.ClientIPOverride.IsValid() {
 		return s.opts.ClientIPOverride
 	}
-	var peer netip.Addr
-	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
-		peer, _ = netip.AddrFromSlice(a.IP)
-		peer = peer.Unmap()
-	}
+	peer := peerAddr(ctx)
 	if s.opts.Trust == nil {
 		return peer
 	}
@@ -51,6 +47,17 @@ func (s *Server) clientIP(ctx *fasthttp.RequestCtx) netip.Addr {
 }
 
 const headerXFF = "X-Forwarded-For"
+
+// peerAddr is the TCP peer's address, IPv4-mapped addresses unmapped (invalid when the
+// connection is not TCP).
+func peerAddr(ctx *fasthttp.RequestCtx) netip.Addr {
+	var peer netip.Addr
+	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
+		peer, _ = netip.AddrFromSlice(a.IP)
+		peer = peer.Unmap()
+	}
+	return peer
+}
 
 // locate fills the request's location from the client's address. An invalid address (none,
 // or an X-Forwarded-For entry that is not an IP) is logged, as merino-py does; an address the

@@ -1,7 +1,11 @@
 package server
 
 import (
+	"bufio"
+	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 )
 
 // firefoxHeaders is what Firefox sends with a suggest request, as fasthttp keeps it raw.
@@ -41,5 +45,20 @@ func BenchmarkFramedTwice(b *testing.B) {
 	}
 	if n != 0 {
 		b.Fatal(n)
+	}
+}
+
+func BenchmarkFirstUserAgent(b *testing.B) {
+	var h fasthttp.RequestHeader
+	if err := h.Read(bufio.NewReader(strings.NewReader("GET /api/v1/suggest?q=goo HTTP/1.1\r\n" + string(firefoxHeaders)))); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n += len(firstUserAgent(&h))
+	}
+	if n == 0 {
+		b.Fatal("no user agent")
 	}
 }

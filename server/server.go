@@ -192,10 +192,10 @@ var headerRequestID = []byte("X-Request-Id")
 // route dispatches on the path and returns the route's index (-1: unknown path). Every route
 // answers GET only; FastAPI adds no HEAD.
 func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) int {
-	path := ctx.Path()
+	path := routePath(ctx, x)
 	i := lookup(string(path))
 	if i < 0 {
-		s.notFound(ctx, path)
+		s.notFound(ctx, x, path)
 		return i
 	}
 	if !ctx.IsGet() {
@@ -227,6 +227,15 @@ var routes = [...]struct {
 	{"/openapi.json", (*Server).openAPI},
 }
 
+// Routes lists the paths the public listener serves, in route order.
+func Routes() []string {
+	paths := make([]string, len(routes))
+	for i := range routes {
+		paths[i] = routes[i].path
+	}
+	return paths
+}
+
 // lookup finds a route by exact path; a switch the compiler turns into a binary search.
 func lookup(path string) int {
 	for i := range routes {
@@ -243,8 +252,9 @@ var (
 )
 
 // notFound is Starlette's router: a path that matches a route once a trailing slash is added
-// or removed is redirected (307) there, query string kept; anything else is 404.
-func (s *Server) notFound(ctx *fasthttp.RequestCtx, path []byte) {
+// or removed is redirected (307) there, query string kept (see appendRedirect); anything
+// else is 404.
+func (s *Server) notFound(ctx *fasthttp.RequestCtx, x *exchange, path []byte) {
 	var other string
 	if n := len(path); n > 1 && path[n-1] == '/' {
 		other = string(path[:n-1])
@@ -252,11 +262,8 @@ func (s *Server) notFound(ctx *fasthttp.RequestCtx, path []byte) {
 		other = string(path) + "/"
 	}
 	if lookup(other) >= 0 {
-		u := fasthttp.AcquireURI()
-		defer fasthttp.ReleaseURI(u)
-		ctx.URI().CopyTo(u)
-		u.SetPath(other)
-		ctx.Response.Header.SetBytesV(fasthttp.HeaderLocation, u.FullURI())
+		x.scratch2 = s.appendRedirect(x.scratch2[:0], ctx, other)
+		ctx.Response.Header.SetBytesV(fasthttp.HeaderLocation, x.scratch2)
 		ctx.SetStatusCode(fasthttp.StatusTemporaryRedirect)
 		return
 	}
@@ -292,7 +299,8 @@ type exchange struct {
 	errs      []fieldError
 	buf       []byte
 	scratch   []byte // backing store for repaired (invalid UTF-8) parameter values
-	scratch2  []byte // a per-request header value (weather's Cache-Control)
+	scratch2  []byte // a per-request header value (weather's Cache-Control, a Location)
+	path      []byte // the decoded path, when fasthttp's normalised one is not Starlette's
 	pii       piiType
 	flags     flags.Decisions
 }
@@ -307,6 +315,7 @@ func (x *exchange) reset() {
 	x.buf = x.buf[:0]
 	x.scratch = x.scratch[:0]
 	x.scratch2 = x.scratch2[:0]
+	x.path = x.path[:0]
 	x.pii = piiUnset
 	x.flags = flags.Decisions{}
 	// A buffer that grew for one hostile request is not kept for every later one.
