@@ -15,12 +15,8 @@ import (
 func framedTwice(raw []byte) bool {
 	var cl, te bool
 	for len(raw) > 0 {
-		i := bytes.IndexByte(raw, '\n')
-		if i < 0 {
-			i = len(raw) - 1
-		}
-		line := raw[:i]
-		raw = raw[i+1:]
+		var line []byte
+		line, raw = nextLine(raw)
 		// Only names starting with c or t, of the two lengths, can match.
 		if len(line) <= len(headerContentLength) || (line[0]|0x20 != 'c' && line[0]|0x20 != 't') {
 			continue
@@ -38,6 +34,14 @@ func framedTwice(raw []byte) bool {
 		}
 	}
 	return cl && te
+}
+
+// nextLine splits raw headers at the end of their first line.
+func nextLine(raw []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[:i], raw[i+1:]
+	}
+	return raw, nil
 }
 
 // hasFraming reports whether a request came with a Content-Length or a chunked

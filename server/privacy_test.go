@@ -2,9 +2,7 @@ package server_test
 
 import (
 	"bufio"
-	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -36,12 +34,7 @@ func TestDebugLogsKeepQueriesOut(t *testing.T) {
 		opts.Log = slog.New(mozlog.NewHandler(w))
 		ts := start(t, opts)
 		for _, raw := range requests {
-			c, err := net.Dial("tcp", strings.TrimPrefix(ts.url, "http://"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			io.WriteString(c, raw)
+			c := sendRaw(t, ts, raw)
 			bufio.NewReader(c).ReadString('\n') // an answer, or the connection closed
 			c.Close()
 		}

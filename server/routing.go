@@ -99,12 +99,8 @@ func (s *Server) forwardedHTTPS(ctx *fasthttp.RequestCtx) bool {
 func firstUserAgent(h *fasthttp.RequestHeader) []byte {
 	raw := h.RawHeaders()
 	for len(raw) > 0 {
-		i := bytes.IndexByte(raw, '\n')
-		if i < 0 {
-			i = len(raw) - 1
-		}
-		line := raw[:i]
-		raw = raw[i+1:]
+		var line []byte
+		line, raw = nextLine(raw)
 		if len(line) <= len(headerUserAgent) || line[0]|0x20 != 'u' {
 			continue
 		}

@@ -3,11 +3,8 @@ package server_test
 import (
 	"bufio"
 	"io"
-	"net"
 	"net/http"
-	"strings"
 	"testing"
-	"time"
 )
 
 // A request with both Content-Length and Transfer-Encoding is how requests are smuggled past
@@ -15,18 +12,10 @@ import (
 // connection closed, so nothing after it on that connection is read.
 func TestContentLengthWithTransferEncoding(t *testing.T) {
 	ts := start(t, defaultOptions(newTopPicks(t, "top_picks", true)))
-	addr := strings.TrimPrefix(ts.url, "http://")
 	f := func(raw string, wantStatus int, wantClosed bool) {
 		t.Helper()
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := sendRaw(t, ts, raw)
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := io.WriteString(c, raw); err != nil {
-			t.Fatal(err)
-		}
 		br := bufio.NewReader(c)
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {

@@ -18,15 +18,8 @@ import (
 // and returns the status, the Location and the body.
 func rawGet(t *testing.T, ts *testServer, raw string) (int, string, string) {
 	t.Helper()
-	c, err := net.Dial("tcp", strings.TrimPrefix(ts.url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := sendRaw(t, ts, raw)
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := io.WriteString(c, raw); err != nil {
-		t.Fatal(err)
-	}
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		t.Fatalf("%q: %v", raw, err)
@@ -34,6 +27,20 @@ func rawGet(t *testing.T, ts *testServer, raw string) (int, string, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+// sendRaw opens a connection to ts and writes raw on it; the caller closes it.
+func sendRaw(t *testing.T, ts *testServer, raw string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(ts.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // Starlette routes on the decoded path without normalising it: "//api/v1/suggest" is not
