@@ -12,6 +12,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/useragent"
 )
 
@@ -128,12 +129,14 @@ func (s *Server) logSuggest(ctx *fasthttp.RequestCtx, x *exchange, p *params, st
 	}
 	r.String("client_variants", p.clientVariants)
 	r.String("requested_providers", p.providers)
-	loc := &x.req.Location
-	r.StringOrNull("country", loc.Country, loc.Country != "")
-	r.StringOrNull("region", first(loc.Regions), len(loc.Regions) > 0)
-	r.StringOrNull("city", loc.City, loc.City != "")
-	if loc.DMA != 0 {
-		r.Int("dma", int64(loc.DMA))
+	// The address's location, as merino-py's middleware logs it: not the city, region and
+	// country parameters that override it for the providers.
+	loc := &x.logLocation
+	r.StringOrNull("country", loc.country, loc.country != "")
+	r.StringOrNull("region", loc.region, loc.hasRegion)
+	r.StringOrNull("city", loc.city, loc.city != "")
+	if loc.dma != 0 {
+		r.Int("dma", int64(loc.dma))
 	} else {
 		r.Null("dma")
 	}
@@ -143,11 +146,19 @@ func (s *Server) logSuggest(ctx *fasthttp.RequestCtx, x *exchange, p *params, st
 	r.Finish()
 }
 
-func first(list []string) string {
-	if len(list) == 0 {
-		return ""
+// logLocation is what the request log says of the client's location: the geolocation of its
+// address. The strings borrow the geolocation database's.
+type logLocation struct {
+	country, region, city string
+	hasRegion             bool
+	dma                   int
+}
+
+func (l *logLocation) from(loc *geoip.Location) {
+	*l = logLocation{country: loc.Country, city: loc.City, dma: int(loc.DMA)}
+	if len(loc.Regions) > 0 {
+		l.region, l.hasRegion = loc.Regions[0], true
 	}
-	return list[0]
 }
 
 // excluded compares `providers` as merino-py does: the whole value, stripped and lower-cased,

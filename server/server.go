@@ -292,17 +292,18 @@ var contentTypeJSON = []byte("application/json")
 // exchange is the per-request scratch space, pooled: nothing on the suggest path allocates
 // once the pool is warm.
 type exchange struct {
-	requestID []byte
-	req       suggest.Request
-	chosen    []suggest.Provider
-	out       []suggest.Suggestion
-	errs      []fieldError
-	buf       []byte
-	scratch   []byte // backing store for repaired (invalid UTF-8) parameter values
-	scratch2  []byte // a per-request header value (weather's Cache-Control, a Location)
-	path      []byte // the decoded path, when fasthttp's normalised one is not Starlette's
-	pii       piiType
-	flags     flags.Decisions
+	requestID   []byte
+	req         suggest.Request
+	chosen      []suggest.Provider
+	out         []suggest.Suggestion
+	errs        []fieldError
+	buf         []byte
+	scratch     []byte // backing store for repaired (invalid UTF-8) parameter values
+	scratch2    []byte // a per-request header value (weather's Cache-Control, a Location)
+	path        []byte // the decoded path, when fasthttp's normalised one is not Starlette's
+	pii         piiType
+	flags       flags.Decisions
+	logLocation logLocation
 }
 
 func (x *exchange) reset() {
@@ -317,6 +318,7 @@ func (x *exchange) reset() {
 	x.scratch2 = x.scratch2[:0]
 	x.path = x.path[:0]
 	x.pii = piiUnset
+	x.logLocation = logLocation{}
 	x.flags = flags.Decisions{}
 	// A buffer that grew for one hostile request is not kept for every later one.
 	if cap(x.buf) > 1<<20 {

@@ -200,6 +200,7 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange, pp *params) (
 		piiNumericTotal.Inc()
 	}
 	s.locate(ctx, x)
+	x.logLocation.from(&req.Location)
 	x.flags.Reset(s.opts.Flags, p.sid, p.hasSID)
 	req.Flags = &x.flags
 	req.Languages = acceptlang.Parse(acceptLanguage, req.Languages[:0])
