@@ -19,7 +19,8 @@ import (
 
 // Config is the validated configuration of one merino-go process.
 type Config struct {
-	// Env is the environment whose layer was applied: development, testing or production.
+	// Env is the environment whose layer was applied: development, testing, stage or
+	// production.
 	Env         string
 	VersionFile string
 	HTTP        HTTP
@@ -177,8 +178,9 @@ func (c *Config) read(r *reader) {
 		BlockProfileRate:      r.integer("http.admin_block_profile_rate", 0, 1<<30),
 	}
 
-	// merino-py's validator: at most 0.2 s in production, 1 s in testing, 600 s in development.
-	maxTimeout := map[string]float64{"production": 0.2, "testing": 1.0, "development": 600}[c.Env]
+	// merino-py's validator: at most 0.2 s in production, 1 s in testing, 600 s in development;
+	// it sets none for stage, which takes the widest.
+	maxTimeout := map[string]float64{"production": 0.2, "testing": 1.0, "development": 600, "stage": 600}[c.Env]
 	c.Runtime = Runtime{
 		QueryTimeout:      r.seconds("runtime.query_timeout_sec", 0.001, maxTimeout),
 		DisabledProviders: r.strList("runtime.disabled_providers"),

@@ -50,7 +50,7 @@ func TestDefaultsAndLayers(t *testing.T) {
 		t.Errorf("testing: %+v", c)
 	}
 	c = load(t, "MERINO_ENV=production")
-	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 2 || c.Providers[0].ID != "adm" {
+	if c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(c.Providers) != 3 || c.Providers[0].ID != "adm" {
 		t.Errorf("production: %+v %+v", c.HTTP, c.Providers)
 	}
 }

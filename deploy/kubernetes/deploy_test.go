@@ -93,3 +93,43 @@ func TestConfigMapKeysAreKnown(t *testing.T) {
 		t.Errorf("unknown keys: %q", cfg.Warnings)
 	}
 }
+
+// configMapConfig loads the ConfigMap's settings as a replica does.
+func configMapConfig(t *testing.T) *config.Config {
+	t.Helper()
+	var env []string
+	for _, d := range documents(t, "configmap.yaml") {
+		for k, v := range d["data"].(map[string]any) {
+			env = append(env, k+"="+v.(string))
+		}
+	}
+	cfg, err := config.Load(func() []string { return env })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// Kubernetes kills a pod terminationGracePeriodSeconds after SIGTERM: the drain delay and
+// the grace for in-flight requests must fit in it.
+func TestTerminationGraceCoversTheDrain(t *testing.T) {
+	cfg := configMapConfig(t)
+	for _, d := range documents(t, "deployment.yaml") {
+		if d["kind"] != "Deployment" {
+			continue
+		}
+		spec := d["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+		grace := time.Duration(spec["terminationGracePeriodSeconds"].(int)) * time.Second
+		if need := cfg.HTTP.ShutdownDelay + cfg.HTTP.ShutdownGrace; grace <= need || cfg.HTTP.ShutdownDelay == 0 {
+			t.Errorf("terminationGracePeriodSeconds %v, drain delay %v + grace %v", grace, cfg.HTTP.ShutdownDelay, cfg.HTTP.ShutdownGrace)
+		}
+	}
+	// Production configures geolocation, off by default, as merino-py does.
+	found := false
+	for _, p := range cfg.Providers {
+		found = found || (p.ID == "geolocation" && !p.EnabledByDefault)
+	}
+	if !found {
+		t.Errorf("no geolocation provider: %+v", cfg.Providers)
+	}
+}
