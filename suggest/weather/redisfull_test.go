@@ -6,9 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/weather/weathertest"
 )
 
@@ -71,5 +73,52 @@ func TestRedisFull(t *testing.T) {
 	}
 	if p.breaker.open() {
 		t.Error("a full cache opened the breaker")
+	}
+}
+
+// A paused Redis (SIGSTOP: it accepts nothing and answers nothing) costs weather its
+// answers, bounded by the request's deadline, and costs the other providers nothing; weather
+// answers again once Redis is back.
+func TestRedisPaused(t *testing.T) {
+	r := weathertest.StartRedis(t)
+	fake := weathertest.NewFake(t)
+	p := newProvider(t, fake, redisStore(t, r.URL), nil)
+	one(t, p, request("", "", "urlbar", sfLocation()))
+	set, err := suggest.NewSet([]suggest.Provider{staticProvider{}, p}, 200*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen := set.Resolve(nil, "static,accuweather", true)
+	if err := r.Pause(); err != nil {
+		t.Skipf("cannot pause redis-server: %v", err)
+	}
+	defer r.Resume()
+	for i := 0; i < 3; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		start := time.Now()
+		out := set.Query(ctx, request("", "", "urlbar", sfLocation()), chosen, nil)
+		took := time.Since(start)
+		cancel()
+		if len(out) != 1 || out[0].Provider != "static" {
+			t.Fatalf("request %d with Redis paused: %v", i, out)
+		}
+		if took > time.Second {
+			t.Errorf("request %d took %v: a paused Redis held the answer", i, took)
+		}
+	}
+	if err := r.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	// Back: weather answers again (after its breaker, if it opened, lets a call through).
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		out, err := query(t, p, request("", "", "urlbar", sfLocation()))
+		if err == nil && len(out) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("weather did not come back after Redis resumed: %d, %v", len(out), err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
