@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather soak profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
+.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -83,6 +83,11 @@ bench-smoke: $(WIKI_INDEX)/enwiki/meta.json
 SOAK ?= 10m
 soak: $(WIKI_INDEX)/enwiki/meta.json
 	$(GO) run ./bench run --scenario firefox --rate 1500 --duration $(SOAK) --warmup 5s --target-rps 1500 --target-p95 200ms
+
+# Issue 17's rollout figure: the firefox mix at 1500 requests/s through a loopback HAProxy while
+# the server gets SIGTERM and a new one starts on the same port; reports failed requests.
+rollout: build $(WIKI_INDEX)/enwiki/meta.json
+	$(GO) run ./bench/rollout
 
 # Merino's own load-test mix: q=&providers=accuweather from random US/CA addresses, against a
 # fake AccuWeather in the bench process; reports the cache hit ratio.
