@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke bench-weather profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
+.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -32,6 +32,27 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@$(MAKE) --no-print-directory vulncheck
+
+# govulncheck, when installed (make govulncheck-install) and its database is reachable: a known
+# vulnerability in code merino-go calls fails; a missing tool or an unreachable database is
+# said and skipped.
+GOVULNCHECK ?= $(shell command -v govulncheck 2>/dev/null || ls "$$($(GO) env GOPATH)/bin/govulncheck" 2>/dev/null)
+vulncheck:
+	@if [ -z "$(GOVULNCHECK)" ]; then \
+	  echo "govulncheck: not installed, skipped (make govulncheck-install)"; \
+	else \
+	  out=$$($(GOVULNCHECK) ./... 2>&1); rc=$$?; \
+	  if [ $$rc -eq 0 ]; then echo "govulncheck: no known vulnerabilities"; \
+	  elif [ $$rc -ne 3 ] && echo "$$out" | grep -q "fetching vulnerabilities"; then \
+	    echo "govulncheck: vulnerability database unreachable, skipped ($$(echo "$$out" | head -1 | cut -c1-120))"; \
+	  else echo "$$out"; exit 1; fi; \
+	fi
+
+# Builds govulncheck outside this module (a throwaway module under /tmp), into GOPATH/bin.
+govulncheck-install:
+	cd "$$(mktemp -d)" && $(GO) mod init throwaway/govulncheck >/dev/null 2>&1 && \
+	  $(GO) install golang.org/x/vuln/cmd/govulncheck@v1.9.0
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
@@ -56,6 +77,17 @@ bench: $(WIKI_INDEX)/enwiki/meta.json
 # About 15 s at 1500 requests/s; fails on a missed target, any 5xx or transport error.
 bench-smoke: $(WIKI_INDEX)/enwiki/meta.json
 	$(GO) run ./bench run --scenario firefox --rate 1500 --duration 15s --warmup 2s --target-rps 1500 --target-p95 200ms
+
+# The attack campaign's soak: the firefox mix at 1500 requests/s for SOAK (10 minutes), failing
+# on any 5xx or transport error; not part of `make test`.
+SOAK ?= 10m
+soak: $(WIKI_INDEX)/enwiki/meta.json
+	$(GO) run ./bench run --scenario firefox --rate 1500 --duration $(SOAK) --warmup 5s --target-rps 1500 --target-p95 200ms
+
+# Issue 17's rollout figure: the firefox mix at 1500 requests/s through a loopback HAProxy while
+# the server gets SIGTERM and a new one starts on the same port; reports failed requests.
+rollout: build $(WIKI_INDEX)/enwiki/meta.json
+	$(GO) run ./bench/rollout
 
 # Merino's own load-test mix: q=&providers=accuweather from random US/CA addresses, against a
 # fake AccuWeather in the bench process; reports the cache hit ratio.

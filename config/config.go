@@ -20,7 +20,8 @@ import (
 
 // Config is the validated configuration of one merino-go process.
 type Config struct {
-	// Env is the environment whose layer was applied: development, testing or production.
+	// Env is the environment whose layer was applied: development, testing, stage or
+	// production.
 	Env         string
 	VersionFile string
 	// Debug allows the development provider types (fixed, debug, null, wiki_fruit).
@@ -49,6 +50,21 @@ type HTTP struct {
 	WriteTimeout          time.Duration
 	MaxRequestHeaderBytes int
 	ShutdownGrace         time.Duration
+	// ShutdownDelay is how long SIGTERM keeps accepting, /__lbheartbeat__ answering 503, before
+	// the listener closes and in-flight requests drain (within ShutdownGrace).
+	ShutdownDelay time.Duration
+	// MaxConnections caps the public listener's open connections; 0 = from the file limit.
+	MaxConnections int
+	// MaxConnectionsPerIP caps one client address's connections; 0 = no cap.
+	MaxConnectionsPerIP int
+	// AdminMaxConnections caps the admin listener's open connections.
+	AdminMaxConnections int
+	// AdminToken, when set, is the Bearer token /debug/pprof/* and the admin heartbeat need.
+	AdminToken string
+	// ReusePort sets SO_REUSEPORT on the public listener (a rollout on one host).
+	ReusePort bool
+	// PublicHost is the host of absolute redirect URLs; "" makes them relative.
+	PublicHost string
 	// MutexProfileFraction and BlockProfileRate turn on the sampling behind the admin
 	// listener's mutex and block profiles (0 = off).
 	MutexProfileFraction int
@@ -135,12 +151,20 @@ func (c *Config) read(r *reader) {
 		WriteTimeout:          time.Duration(r.integer("http.write_timeout_sec", 1, 3600)) * time.Second,
 		MaxRequestHeaderBytes: r.integer("http.max_request_header_bytes", 1024, 1<<20),
 		ShutdownGrace:         time.Duration(r.integer("http.shutdown_grace_sec", 0, 3600)) * time.Second,
+		ShutdownDelay:         time.Duration(r.integer("http.shutdown_delay_sec", 0, 3600)) * time.Second,
+		MaxConnections:        r.integer("http.max_connections", 0, 1<<24),
+		MaxConnectionsPerIP:   r.integer("http.max_connections_per_ip", 0, 1<<24),
+		AdminMaxConnections:   r.integer("http.admin_max_connections", 1, 1<<16),
+		AdminToken:            r.str("http.admin_token"),
+		ReusePort:             r.boolean("http.reuse_port"),
+		PublicHost:            r.str("http.public_host"),
 		MutexProfileFraction:  r.integer("http.admin_mutex_profile_fraction", 0, 1<<20),
 		BlockProfileRate:      r.integer("http.admin_block_profile_rate", 0, 1<<30),
 	}
 
-	// merino-py's validator: at most 0.2 s in production, 1 s in testing, 600 s in development.
-	maxTimeout := map[string]float64{"production": 0.2, "testing": 1.0, "development": 600}[c.Env]
+	// merino-py's validator: at most 0.2 s in production, 1 s in testing, 600 s in development;
+	// it sets none for stage, which takes the widest.
+	maxTimeout := map[string]float64{"production": 0.2, "testing": 1.0, "development": 600, "stage": 600}[c.Env]
 	c.Runtime = Runtime{
 		QueryTimeout:      r.seconds("runtime.query_timeout_sec", 0.001, maxTimeout),
 		DisabledProviders: r.strList("runtime.disabled_providers"),

@@ -72,7 +72,7 @@ func TestDefaultsAndLayers(t *testing.T) {
 		t.Errorf("testing: %+v", c)
 	}
 	c = load(t, "MERINO_ENV=production")
-	if ps := providers(c); c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(ps) != 2 || ps[0].Name != "adm" {
+	if ps := providers(c); c.HTTP.Listen != "0.0.0.0:8000" || c.Logging.Format != "mozlog" || len(ps) != 3 || ps[0].Name != "adm" {
 		t.Errorf("production: %+v %+v", c.HTTP, ps)
 	}
 }

@@ -38,10 +38,14 @@ type Environ func() []string
 // environment variables, later layers winning key by key.
 func layers(env Environ) (*tree, string, error) {
 	vars := map[string]string{}
+	uvicornTrust, hasUvicornTrust := "", false
 	for _, kv := range env() {
 		k, v, ok := strings.Cut(kv, "=")
 		if ok && strings.HasPrefix(k, "MERINO_") {
 			vars[k] = v
+		}
+		if ok && k == forwardedAllowIPs {
+			uvicornTrust, hasUvicornTrust = v, true
 		}
 	}
 	envName := vars["MERINO_ENV"]
@@ -49,9 +53,9 @@ func layers(env Environ) (*tree, string, error) {
 		envName = "development"
 	}
 	switch envName {
-	case "development", "testing", "production":
+	case "development", "testing", "stage", "production":
 	default:
-		return nil, "", fmt.Errorf("MERINO_ENV: unknown environment %q (want development, testing or production)", envName)
+		return nil, "", fmt.Errorf("MERINO_ENV: unknown environment %q (want development, testing, stage or production)", envName)
 	}
 
 	t := newTree()
@@ -74,6 +78,10 @@ func layers(env Environ) (*tree, string, error) {
 		}
 	}
 
+	if _, set := vars["MERINO_LOCATION__FORWARDED_ALLOW_IPS"]; hasUvicornTrust && !set {
+		t.setUvicornTrust(uvicornTrust)
+	}
+
 	names := make([]string, 0, len(vars))
 	for k := range vars {
 		if k != "MERINO_ENV" && k != "MERINO_CONFIG_FILE" {
@@ -87,6 +95,30 @@ func layers(env Environ) (*tree, string, error) {
 		}
 	}
 	return t, envName, nil
+}
+
+// forwardedAllowIPs is uvicorn's own variable, which merino-py's deployments set: merino-go
+// honours it unless MERINO_LOCATION__FORWARDED_ALLOW_IPS is set.
+const forwardedAllowIPs = "FORWARDED_ALLOW_IPS"
+
+// setUvicornTrust sets location.forwarded_allow_ips from FORWARDED_ALLOW_IPS: uvicorn's
+// comma-separated list ("*" trusts every peer); empty entries, which match nothing in
+// uvicorn, are dropped.
+func (t *tree) setUvicornTrust(value string) {
+	entries := []any{}
+	for e := range strings.SplitSeq(value, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			entries = append(entries, e)
+		}
+	}
+	loc, ok := t.root["location"].(map[string]any)
+	if !ok {
+		loc = map[string]any{}
+		t.root["location"] = loc
+	}
+	loc["forwarded_allow_ips"] = entries
+	t.origin["location.forwarded_allow_ips"] = forwardedAllowIPs
+	t.fromEnv["location.forwarded_allow_ips"] = true
 }
 
 // mergeTOML deep-merges one TOML document into the tree.

@@ -4,7 +4,8 @@ package configs
 
 import "embed"
 
-// FS holds default.toml and one file per environment (development, testing, production).
+// FS holds default.toml and one file per environment (development, testing, stage,
+// production).
 //
 //go:embed *.toml
 var FS embed.FS

@@ -11,22 +11,21 @@
 package loaders
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
 )
-
-// MaxSourceBytes bounds what one fetch may read: a source that grows past it is an error, not
-// an out-of-memory kill.
-const MaxSourceBytes = 512 << 20
 
 // Version identifies one content of a source, so that the next fetch can skip unchanged data.
 type Version struct {
@@ -49,8 +48,11 @@ type Source interface {
 	String() string
 }
 
-// HTTPOptions are the timeouts of an http(s) or gs:// source.
+// HTTPOptions are the timeouts of an http(s) or gs:// source, and the size limit of any.
 type HTTPOptions struct {
+	// MaxBytes is the largest content the source may have (0: DefaultMaxSourceBytes). A
+	// larger one is a *SizeError, found without reading past the limit.
+	MaxBytes       int64
 	ConnectTimeout time.Duration
 	RequestTimeout time.Duration
 	// GCSEndpoint is where gs:// objects are read (the Cloud Storage JSON API); default
@@ -82,11 +84,14 @@ func NewSource(spec string, opts HTTPOptions) (Source, error) {
 	if strings.Contains(spec, "://") {
 		return nil, fmt.Errorf("cannot use %q as a source: only file paths, http(s) URLs and gs:// objects are supported", spec)
 	}
-	return &fileSource{path: spec}, nil
+	return &fileSource{path: spec, max: opts.withDefaults().MaxBytes}, nil
 }
 
 // fileSource reads a local file; its version is the modification time and size.
-type fileSource struct{ path string }
+type fileSource struct {
+	path string
+	max  int64
+}
 
 func (f *fileSource) String() string { return f.path }
 
@@ -102,14 +107,32 @@ func (f *fileSource) Fetch(_ context.Context, prev Version) ([]byte, Version, bo
 	if v.ModTime.Equal(prev.ModTime) && v.Size == prev.Size {
 		return nil, prev, false, nil
 	}
-	if st.Size() > MaxSourceBytes {
-		return nil, prev, false, fmt.Errorf("cannot read %q: %d bytes is more than the %d allowed", f.path, st.Size(), MaxSourceBytes)
+	if st.Size() > f.max {
+		return nil, prev, false, &SizeError{Source: f.path, Limit: f.max, Size: st.Size()}
 	}
-	data, err := os.ReadFile(f.path)
+	data, err := readFileAtMost(f.path, st.Size(), f.max)
 	if err != nil {
-		return nil, prev, false, fmt.Errorf("cannot read %q: %w", f.path, err)
+		return nil, prev, false, err
 	}
 	return data, v, true, nil
+}
+
+// readFileAtMost reads a file measured at size bytes into a buffer of that size, and fails
+// rather than read more than max (it may have grown since it was measured).
+func readFileAtMost(path string, size, max int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %q: %w", path, err)
+	}
+	defer fh.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, max)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(fh, max+1)); err != nil {
+		return nil, fmt.Errorf("cannot read %q: %w", path, err)
+	}
+	if int64(buf.Len()) > max {
+		return nil, &SizeError{Source: path, Limit: max, Size: -1}
+	}
+	return buf.Bytes(), nil
 }
 
 // httpSource GETs a URL with If-None-Match / If-Modified-Since, so that unchanged data costs
@@ -118,6 +141,13 @@ type httpSource struct {
 	url, name string
 	client    *fasthttp.Client
 	timeout   time.Duration
+	max       int64
+
+	// rejected is the version of the last content refused for its size (Fetch calls are
+	// serialised by the syncer): asked for with it, an unchanged source answers 304 and
+	// costs no download.
+	rejected    Version
+	rejectedErr *SizeError
 }
 
 func newHTTPSource(rawURL, name string, opts HTTPOptions) *httpSource {
@@ -126,6 +156,7 @@ func newHTTPSource(rawURL, name string, opts HTTPOptions) *httpSource {
 		url:     rawURL,
 		name:    name,
 		timeout: opts.RequestTimeout,
+		max:     opts.MaxBytes,
 		client:  newClient(opts),
 	}
 }
@@ -140,14 +171,18 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 	if o.GCSEndpoint == "" {
 		o.GCSEndpoint = "https://storage.googleapis.com"
 	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxSourceBytes
+	}
 	return o
 }
 
-func newClient(opts HTTPOptions) *fasthttp.Client { return NewHTTPClient(opts, MaxSourceBytes) }
+func newClient(opts HTTPOptions) *fasthttp.Client { return NewHTTPClient(opts, int(opts.MaxBytes)) }
 
 // NewHTTPClient is the fasthttp client every loader fetches with: opts' connect timeout on
-// dialing, its request timeout on reads and writes, bodies bounded by maxBody, and URLs sent
-// as configured (a Cloud Storage object name's escaped slashes, %2F, must stay escaped).
+// dialing, its request timeout on reads and writes, bodies bounded by maxBody (fasthttp stops
+// reading there: a Content-Length above it is refused before the body, a chunked stream is
+// cut at it), and URLs sent as configured (a Cloud Storage object name's escaped slashes, %2F, must stay escaped).
 // Zero timeouts are left to the caller's defaults.
 func NewHTTPClient(opts HTTPOptions, maxBody int) *fasthttp.Client {
 	connect := opts.ConnectTimeout
@@ -172,30 +207,50 @@ func (h *httpSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, 
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(h.url)
 	req.Header.SetMethod(fasthttp.MethodGet)
-	if prev.ETag != "" {
-		req.Header.Set(fasthttp.HeaderIfNoneMatch, prev.ETag)
+	// After a refusal, ask whether the refused content is still there: a 304 then means it
+	// is, and it is not downloaded again.
+	cond := prev
+	if h.rejectedErr != nil {
+		cond = h.rejected
 	}
-	if prev.LastModified != "" {
-		req.Header.Set(fasthttp.HeaderIfModifiedSince, prev.LastModified)
+	if cond.ETag != "" {
+		req.Header.Set(fasthttp.HeaderIfNoneMatch, cond.ETag)
 	}
-	if err := do(ctx, h.client, req, resp, h.timeout); err != nil {
+	if cond.LastModified != "" {
+		req.Header.Set(fasthttp.HeaderIfModifiedSince, cond.LastModified)
+	}
+	err := do(ctx, h.client, req, resp, h.timeout)
+	v := Version{
+		ETag:         string(resp.Header.Peek(fasthttp.HeaderETag)),
+		LastModified: string(resp.Header.Peek(fasthttp.HeaderLastModified)),
+	}
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		size := int64(resp.Header.ContentLength())
+		if size <= h.max {
+			size = -1 // chunked, or cut at the limit
+		}
+		h.rejected, h.rejectedErr = v, &SizeError{Source: h.name, Limit: h.max, Size: size}
+		return nil, prev, false, h.rejectedErr
+	}
+	if err != nil {
 		return nil, prev, false, fmt.Errorf("cannot fetch %s: %w", h.name, err)
 	}
 	switch code := resp.StatusCode(); {
+	case code == fasthttp.StatusNotModified && h.rejectedErr != nil:
+		return nil, prev, false, h.rejectedErr
 	case code == fasthttp.StatusNotModified:
 		return nil, prev, false, nil
 	case code != fasthttp.StatusOK:
 		return nil, prev, false, fmt.Errorf("cannot fetch %s: HTTP %d", h.name, code)
 	}
-	v := Version{
-		ETag:         string(resp.Header.Peek(fasthttp.HeaderETag)),
-		LastModified: string(resp.Header.Peek(fasthttp.HeaderLastModified)),
-	}
+	h.rejected, h.rejectedErr = Version{}, nil
 	if v.ETag != "" && v.ETag == prev.ETag {
 		// A server that ignores If-None-Match but sends the same ETag: nothing changed.
 		return nil, prev, false, nil
 	}
-	return append([]byte(nil), resp.Body()...), v, true, nil
+	// The body's buffer becomes the caller's, without a copy (a big body is not kept twice,
+	// nor pooled afterwards).
+	return resp.SwapBody(nil), v, true, nil
 }
 
 // do sends req within timeout, or less when ctx has an earlier deadline.
@@ -218,13 +273,21 @@ type gcsSource struct {
 	meta, media    string // URL prefixes
 	client         *fasthttp.Client
 	timeout        time.Duration
+	max            int64
 }
 
 func newGCSSource(bucket, object string, opts HTTPOptions) *gcsSource {
 	opts = opts.withDefaults()
 	base := strings.TrimRight(opts.GCSEndpoint, "/") + "/storage/v1/b/" + url.PathEscape(bucket) + "/o/" + url.PathEscape(object)
 	return &gcsSource{bucket: bucket, object: object, meta: base, media: base + "?alt=media&generation=",
-		client: newClient(opts), timeout: opts.RequestTimeout}
+		client: newClient(withFloor(opts, 1<<20)), timeout: opts.RequestTimeout, max: opts.MaxBytes}
+}
+
+// withFloor raises opts' size limit to at least floor: the one client of a gs:// source also
+// reads the object's metadata.
+func withFloor(opts HTTPOptions, floor int64) HTTPOptions {
+	opts.MaxBytes = max(opts.MaxBytes, floor)
+	return opts
 }
 
 func (g *gcsSource) String() string { return "gs://" + g.bucket + "/" + g.object }
@@ -243,6 +306,7 @@ func (g *gcsSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, b
 	}
 	var meta struct {
 		Generation string `json:"generation"`
+		Size       string `json:"size"` // the JSON API's uint64s are strings
 	}
 	if err := json.Unmarshal(resp.Body(), &meta); err != nil || meta.Generation == "" {
 		return nil, prev, false, fmt.Errorf("cannot read the metadata of %s: no generation in the answer", g)
@@ -250,14 +314,24 @@ func (g *gcsSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, b
 	if meta.Generation == prev.Generation {
 		return nil, prev, false, nil
 	}
+	// The size is known before the download: an object over the limit is never fetched.
+	if size, err := strconv.ParseInt(meta.Size, 10, 64); err == nil && size > g.max {
+		return nil, prev, false, &SizeError{Source: g.String(), Limit: g.max, Size: size}
+	}
 	// Ask for that generation, so a write between the two requests cannot mix versions.
 	req.SetRequestURI(g.media + url.QueryEscape(meta.Generation))
 	resp.Reset()
-	if err := do(ctx, g.client, req, resp, g.timeout); err != nil {
+	if err := do(ctx, g.client, req, resp, g.timeout); errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		return nil, prev, false, &SizeError{Source: g.String(), Limit: g.max, Size: -1}
+	} else if err != nil {
 		return nil, prev, false, fmt.Errorf("cannot download %s: %w", g, err)
 	}
 	if code := resp.StatusCode(); code != fasthttp.StatusOK {
 		return nil, prev, false, fmt.Errorf("cannot download %s generation %s: HTTP %d", g, meta.Generation, code)
 	}
-	return append([]byte(nil), resp.Body()...), Version{Generation: meta.Generation}, true, nil
+	if len(resp.Body()) > int(g.max) {
+		// The metadata said otherwise; the client's own bound is at least 1 MB.
+		return nil, prev, false, &SizeError{Source: g.String(), Limit: g.max, Size: int64(len(resp.Body()))}
+	}
+	return resp.SwapBody(nil), Version{Generation: meta.Generation}, true, nil
 }

@@ -31,8 +31,11 @@ type Syncer struct {
 	loaded      atomic.Bool
 	lastSuccess atomic.Int64 // unix nanoseconds of the last successful apply
 	lastErr     atomic.Pointer[string]
+	// lastTooLarge: the last failure was a *SizeError.
+	lastTooLarge atomic.Bool
 
 	errors      *metrics.Counter
+	tooLarge    *metrics.Counter
 	successTime *metrics.Gauge
 	items       *metrics.Gauge
 	bytes       *metrics.Gauge
@@ -50,6 +53,7 @@ func NewSyncer(name string, source Source, interval time.Duration, apply func([]
 		apply:    apply,
 		log:      log.With("source", name, "location", source.String()),
 		errors:   metrics.GetOrCreateCounter("merino_source_errors_total" + label),
+		tooLarge: metrics.GetOrCreateCounter("merino_source_too_large_total" + label),
 		items:    metrics.GetOrCreateGauge("merino_source_items"+label, nil),
 		bytes:    metrics.GetOrCreateGauge("merino_source_size_bytes"+label, nil),
 	}
@@ -65,6 +69,10 @@ func (s *Syncer) Name() string { return s.name }
 func (s *Syncer) Sync(ctx context.Context) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := acquireBuild(ctx); err != nil {
+		return false, err
+	}
+	defer releaseBuild()
 	data, v, changed, err := s.source.Fetch(ctx, s.version)
 	if err != nil {
 		return false, s.failed(err)
@@ -91,10 +99,15 @@ func (s *Syncer) succeeded() {
 	s.lastSuccess.Store(now.UnixNano())
 	s.successTime.Set(float64(now.UnixNano()) / 1e9)
 	s.lastErr.Store(nil)
+	s.lastTooLarge.Store(false)
 }
 
 func (s *Syncer) failed(err error) error {
 	s.errors.Inc()
+	s.lastTooLarge.Store(IsTooLarge(err))
+	if s.lastTooLarge.Load() {
+		s.tooLarge.Inc()
+	}
 	msg := err.Error()
 	s.lastErr.Store(&msg)
 	if s.loaded.Load() {
@@ -114,7 +127,7 @@ var RetryInterval = time.Minute
 // first sync is the caller's (at startup), so Run waits before polling.
 func (s *Syncer) Run(ctx context.Context) {
 	wait := s.interval
-	if s.Status().LastError != "" && RetryInterval < wait {
+	if s.Status().LastError != "" && !s.lastTooLarge.Load() && RetryInterval < wait {
 		wait = RetryInterval
 	}
 	t := time.NewTimer(wait)
@@ -125,7 +138,10 @@ func (s *Syncer) Run(ctx context.Context) {
 			return
 		case <-t.C:
 			wait = s.interval
-			if _, err := s.Sync(ctx); err != nil && RetryInterval < wait { // logged and counted by Sync
+			// A failure is retried soon (logged and counted by Sync) — unless the source was
+			// too large: that will not change within a minute, and a source without a
+			// version to ask about would be read up to its limit again.
+			if _, err := s.Sync(ctx); err != nil && !IsTooLarge(err) && RetryInterval < wait {
 				wait = RetryInterval
 			}
 			t.Reset(wait)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/mozilla-services/merino-go/geoip"
 	"github.com/mozilla-services/merino-go/useragent"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) userAgent(ctx *fasthttp.RequestCtx) useragent.Info {
 	if s.opts.UserAgents == nil {
 		return useragent.Info{Browser: "Other", OSFamily: "other", FormFactor: "other"}
 	}
-	return s.opts.UserAgents.Parse(ctx.Request.Header.UserAgent())
+	return s.opts.UserAgents.Parse(firstUserAgent(&ctx.Request.Header))
 }
 
 // clientIP is uvicorn's --proxy-headers rule: location.client_ip_override if set, else the TCP
@@ -33,11 +34,7 @@ func (s *Server) clientIP(ctx *fasthttp.RequestCtx) netip.Addr {
 	if s.opts.ClientIPOverride.IsValid() {
 		return s.opts.ClientIPOverride
 	}
-	var peer netip.Addr
-	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
-		peer, _ = netip.AddrFromSlice(a.IP)
-		peer = peer.Unmap()
-	}
+	peer := peerAddr(ctx)
 	if s.opts.Trust == nil {
 		return peer
 	}
@@ -51,6 +48,17 @@ func (s *Server) clientIP(ctx *fasthttp.RequestCtx) netip.Addr {
 }
 
 const headerXFF = "X-Forwarded-For"
+
+// peerAddr is the TCP peer's address, IPv4-mapped addresses unmapped (invalid when the
+// connection is not TCP).
+func peerAddr(ctx *fasthttp.RequestCtx) netip.Addr {
+	var peer netip.Addr
+	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
+		peer, _ = netip.AddrFromSlice(a.IP)
+		peer = peer.Unmap()
+	}
+	return peer
+}
 
 // locate fills the request's location from the client's address. An invalid address (none,
 // or an X-Forwarded-For entry that is not an IP) is logged, as merino-py does; an address the
@@ -121,12 +129,14 @@ func (s *Server) logSuggest(ctx *fasthttp.RequestCtx, x *exchange, p *params, st
 	}
 	r.String("client_variants", p.clientVariants)
 	r.String("requested_providers", p.providers)
-	loc := &x.req.Location
-	r.StringOrNull("country", loc.Country, loc.Country != "")
-	r.StringOrNull("region", first(loc.Regions), len(loc.Regions) > 0)
-	r.StringOrNull("city", loc.City, loc.City != "")
-	if loc.DMA != 0 {
-		r.Int("dma", int64(loc.DMA))
+	// The address's location, as merino-py's middleware logs it: not the city, region and
+	// country parameters that override it for the providers.
+	loc := &x.logLocation
+	r.StringOrNull("country", loc.country, loc.country != "")
+	r.StringOrNull("region", loc.region, loc.hasRegion)
+	r.StringOrNull("city", loc.city, loc.city != "")
+	if loc.dma != 0 {
+		r.Int("dma", int64(loc.dma))
 	} else {
 		r.Null("dma")
 	}
@@ -136,11 +146,19 @@ func (s *Server) logSuggest(ctx *fasthttp.RequestCtx, x *exchange, p *params, st
 	r.Finish()
 }
 
-func first(list []string) string {
-	if len(list) == 0 {
-		return ""
+// logLocation is what the request log says of the client's location: the geolocation of its
+// address. The strings borrow the geolocation database's.
+type logLocation struct {
+	country, region, city string
+	hasRegion             bool
+	dma                   int
+}
+
+func (l *logLocation) from(loc *geoip.Location) {
+	*l = logLocation{country: loc.Country, city: loc.City, dma: int(loc.DMA)}
+	if len(loc.Regions) > 0 {
+		l.region, l.hasRegion = loc.Regions[0], true
 	}
-	return list[0]
 }
 
 // excluded compares `providers` as merino-py does: the whole value, stripped and lower-cased,

@@ -31,20 +31,34 @@ type CheckStatus struct {
 
 // heartbeat answers /__heartbeat__ as a Dockerflow heartbeat: 200 and "status":"ok" when
 // every check has data, 500 and "status":"error" naming the failing checks otherwise. The
-// details give each data set's age and last error. Unlike merino-py's empty 200, this lets an
-// orchestrator hold traffic from a replica that has nothing to serve.
+// details give each data set's age and whether its last refresh failed. Unlike merino-py's
+// empty 200, this lets an orchestrator hold traffic from a replica that has nothing to serve.
+// The public answer never shows an error's text (it names internal paths and URLs): that is
+// in the logs and in the admin listener's heartbeat.
 func (s *Server) heartbeat(ctx *fasthttp.RequestCtx, x *exchange) {
-	now := time.Now()
+	var ok bool
+	x.buf, ok = appendHeartbeat(x.buf[:0], s.opts.Checks, time.Now(), false)
+	status := fasthttp.StatusOK
+	if !ok {
+		status = fasthttp.StatusInternalServerError
+	}
+	sendJSON(ctx, status, x)
+}
+
+// genericError stands for any refresh error in the public heartbeat.
+const genericError = "the last refresh failed"
+
+// appendHeartbeat renders the heartbeat of checks, sorted by name, and reports whether every
+// check has data. full writes each last error as it is; otherwise as genericError.
+func appendHeartbeat(b []byte, checks []Check, now time.Time, full bool) ([]byte, bool) {
 	ok := true
-	checks := make([]Check, len(s.opts.Checks))
-	copy(checks, s.opts.Checks)
+	checks = append([]Check(nil), checks...)
 	sort.Slice(checks, func(i, j int) bool { return checks[i].Name < checks[j].Name })
 	statuses := make([]CheckStatus, len(checks))
 	for i, c := range checks {
 		statuses[i] = c.Status()
 		ok = ok && statuses[i].Loaded
 	}
-	b := x.buf[:0]
 	if ok {
 		b = append(b, `{"status":"ok","checks":{`...)
 	} else {
@@ -84,22 +98,25 @@ func (s *Server) heartbeat(ctx *fasthttp.RequestCtx, x *exchange) {
 			b = jsonw.AppendFloat(b, float64(now.Sub(st.LastSuccess).Milliseconds())/1000)
 		}
 		b = append(b, `,"last_error":`...)
-		if st.LastError == "" {
+		switch {
+		case st.LastError == "":
 			b = append(b, "null"...)
-		} else {
+		case full:
 			b = jsonw.AppendString(b, st.LastError)
+		default:
+			b = jsonw.AppendString(b, genericError)
 		}
 		b = append(b, '}')
 	}
-	x.buf = append(b, "}}"...)
-	status := fasthttp.StatusOK
-	if !ok {
-		status = fasthttp.StatusInternalServerError
-	}
-	sendJSON(ctx, status, x)
+	return append(b, "}}"...), ok
 }
 
-// lbheartbeat answers /__lbheartbeat__: an empty 200 for load balancers, whatever the data.
+// lbheartbeat answers /__lbheartbeat__: an empty 200 for load balancers, whatever the data;
+// 503 once SIGTERM has started the drain, so that they stop sending new requests here.
 func (s *Server) lbheartbeat(ctx *fasthttp.RequestCtx, _ *exchange) {
+	if s.draining.Load() {
+		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+		return
+	}
 	ctx.SetStatusCode(fasthttp.StatusOK)
 }

@@ -16,9 +16,12 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/valyala/fasthttp"
 
 	"github.com/mozilla-services/merino-go/clientip"
@@ -45,6 +48,11 @@ type Options struct {
 	ReadTimeout           time.Duration
 	WriteTimeout          time.Duration
 	MaxRequestHeaderBytes int
+	// MaxConnectionsPerIP caps one IPv4 client's open connections (0: no cap).
+	MaxConnectionsPerIP int
+	// PublicHost is http.public_host: the host of the trailing-slash redirect's absolute
+	// Location; "" makes the Location relative.
+	PublicHost string
 
 	// Who is asking. GeoIP nil turns geolocation off; Trust nil never trusts X-Forwarded-For;
 	// a valid ClientIPOverride replaces every client's address; UserAgents nil parses nothing
@@ -87,7 +95,8 @@ type Server struct {
 	weather      HourlyForecaster
 	metrics      *httpMetrics
 	http         *fasthttp.Server
-	pool         sync.Pool // *exchange
+	pool         sync.Pool   // *exchange
+	draining     atomic.Bool // set by Drain
 }
 
 // New returns a server for the given providers and limits.
@@ -118,8 +127,12 @@ func New(opts Options) *Server {
 		DisablePreParseMultipartForm:  true,
 		CloseOnShutdown:               true,
 		DisableHeaderNamesNormalizing: false,
-		Logger:                        fasthttpLogger{opts.Log},
-		ErrorHandler:                  requestError,
+		MaxConnsPerIP:                 opts.MaxConnectionsPerIP,
+		// fasthttp's messages about requests it cannot parse quote the request: only with
+		// logging.log_query, and then marked sensitive.
+		SecureErrorLogMessage: !opts.LogQuery,
+		Logger:                fasthttpLogger{log: opts.Log, sensitive: opts.LogQuery},
+		ErrorHandler:          requestError,
 	}
 	return s
 }
@@ -130,6 +143,17 @@ func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
 // Shutdown stops accepting connections and waits, until ctx is done, for in-flight requests
 // to finish.
 func (s *Server) Shutdown(ctx context.Context) error { return s.http.ShutdownWithContext(ctx) }
+
+// Drain starts a graceful stop: /__lbheartbeat__ answers 503 and every response closes its
+// connection, so that load balancers and clients move away while the listener still accepts.
+// The caller closes the listener later, with Shutdown.
+func (s *Server) Drain() {
+	if !s.draining.Swap(true) {
+		drainingGauge.Set(1)
+	}
+}
+
+var drainingGauge = metrics.NewGauge("merino_http_draining", nil)
 
 // Handle is the fasthttp handler of the public listener: request id and CORS around the
 // routes, as merino-py's middleware stack does.
@@ -146,7 +170,9 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 	origin := ctx.Request.Header.Peek(fasthttp.HeaderOrigin)
 
 	route := -1
-	if len(origin) > 0 && ctx.IsOptions() && len(ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestMethod)) > 0 {
+	if hasFraming(&ctx.Request.Header) && framedTwice(ctx.Request.Header.RawHeaders()) {
+		s.rejectFraming(ctx)
+	} else if len(origin) > 0 && ctx.IsOptions() && len(ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestMethod)) > 0 {
 		preflight(ctx)
 		route = lookup(string(ctx.Path()))
 	} else {
@@ -156,6 +182,9 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	ctx.Response.Header.SetCanonical(headerRequestID, x.requestID)
+	if s.draining.Load() {
+		ctx.SetConnectionClose()
+	}
 	s.metrics.observe(route, ctx.Method(), ctx.Response.StatusCode(), x.req.UserAgent.FormFactor, time.Since(start))
 }
 
@@ -164,10 +193,10 @@ var headerRequestID = []byte("X-Request-Id")
 // route dispatches on the path and returns the route's index (-1: unknown path). Every route
 // answers GET only; FastAPI adds no HEAD.
 func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) int {
-	path := ctx.Path()
+	path := routePath(ctx, x)
 	i := lookup(string(path))
 	if i < 0 {
-		s.notFound(ctx, path)
+		s.notFound(ctx, x, path)
 		return i
 	}
 	if !ctx.IsGet() {
@@ -199,6 +228,15 @@ var routes = [...]struct {
 	{"/openapi.json", (*Server).openAPI},
 }
 
+// Routes lists the paths the public listener serves, in route order.
+func Routes() []string {
+	paths := make([]string, len(routes))
+	for i := range routes {
+		paths[i] = routes[i].path
+	}
+	return paths
+}
+
 // lookup finds a route by exact path; a switch the compiler turns into a binary search.
 func lookup(path string) int {
 	for i := range routes {
@@ -215,8 +253,9 @@ var (
 )
 
 // notFound is Starlette's router: a path that matches a route once a trailing slash is added
-// or removed is redirected (307) there, query string kept; anything else is 404.
-func (s *Server) notFound(ctx *fasthttp.RequestCtx, path []byte) {
+// or removed is redirected (307) there, query string kept (see appendRedirect); anything
+// else is 404.
+func (s *Server) notFound(ctx *fasthttp.RequestCtx, x *exchange, path []byte) {
 	var other string
 	if n := len(path); n > 1 && path[n-1] == '/' {
 		other = string(path[:n-1])
@@ -224,11 +263,8 @@ func (s *Server) notFound(ctx *fasthttp.RequestCtx, path []byte) {
 		other = string(path) + "/"
 	}
 	if lookup(other) >= 0 {
-		u := fasthttp.AcquireURI()
-		defer fasthttp.ReleaseURI(u)
-		ctx.URI().CopyTo(u)
-		u.SetPath(other)
-		ctx.Response.Header.SetBytesV(fasthttp.HeaderLocation, u.FullURI())
+		x.scratch2 = s.appendRedirect(x.scratch2[:0], ctx, other)
+		ctx.Response.Header.SetBytesV(fasthttp.HeaderLocation, x.scratch2)
 		ctx.SetStatusCode(fasthttp.StatusTemporaryRedirect)
 		return
 	}
@@ -257,16 +293,18 @@ var contentTypeJSON = []byte("application/json")
 // exchange is the per-request scratch space, pooled: nothing on the suggest path allocates
 // once the pool is warm.
 type exchange struct {
-	requestID []byte
-	req       suggest.Request
-	chosen    []suggest.Provider
-	out       []suggest.Suggestion
-	errs      []fieldError
-	buf       []byte
-	scratch   []byte // backing store for repaired (invalid UTF-8) parameter values
-	scratch2  []byte // a per-request header value (weather's Cache-Control)
-	pii       piiType
-	flags     flags.Decisions
+	requestID   []byte
+	req         suggest.Request
+	chosen      []suggest.Provider
+	out         []suggest.Suggestion
+	errs        []fieldError
+	buf         []byte
+	scratch     []byte // backing store for repaired (invalid UTF-8) parameter values
+	scratch2    []byte // a per-request header value (weather's Cache-Control, a Location)
+	path        []byte // the decoded path, when fasthttp's normalised one is not Starlette's
+	pii         piiType
+	flags       flags.Decisions
+	logLocation logLocation
 }
 
 func (x *exchange) reset() {
@@ -279,7 +317,9 @@ func (x *exchange) reset() {
 	x.buf = x.buf[:0]
 	x.scratch = x.scratch[:0]
 	x.scratch2 = x.scratch2[:0]
+	x.path = x.path[:0]
 	x.pii = piiUnset
+	x.logLocation = logLocation{}
 	x.flags = flags.Decisions{}
 	// A buffer that grew for one hostile request is not kept for every later one.
 	if cap(x.buf) > 1<<20 {
@@ -311,36 +351,62 @@ var (
 	detailBadRequest      = []byte(`{"detail":"Bad Request"}`)
 )
 
-// fasthttpLogger sends fasthttp's own messages (malformed requests, ...) to slog.
-type fasthttpLogger struct{ log *slog.Logger }
-
-func (l fasthttpLogger) Printf(format string, args ...any) {
-	l.log.Debug(fmt.Sprintf(format, args...), "logger", "fasthttp")
+// fasthttpLogger sends fasthttp's own messages (malformed requests, ...) to slog. With
+// sensitive set they may quote requests, and say so.
+type fasthttpLogger struct {
+	log       *slog.Logger
+	sensitive bool
 }
 
-// ListenAndServe listens on addr and serves until ctx is done, then shuts down gracefully
-// within grace. It returns the listener's address through ready, once listening.
-func ListenAndServe(ctx context.Context, addr string, grace time.Duration, serve func(net.Listener) error, shutdown func(context.Context) error, ready func(net.Addr)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %q: %w", addr, err)
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	if l.sensitive {
+		l.log.Debug(fmt.Sprintf(format, args...), "logger", "fasthttp", "sensitive", true)
+		return
 	}
-	if ready != nil {
-		ready(ln.Addr())
+	l.log.Debug(redactQuoted(fmt.Sprintf(format, args...)), "logger", "fasthttp")
+}
+
+// redactQuoted replaces what fasthttp quotes (%q) in a message — request lines, header
+// values — by "…", keeping quoted addresses (ip:port). SecureErrorLogMessage leaves some
+// quotes in (an invalid request URI), so every message goes through this when queries must
+// not be logged. Malformed requests are rare; clarity wins over allocations here.
+func redactQuoted(msg string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '"')
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		b.WriteString(msg[:i+1])
+		msg = msg[i+1:]
+		end := 0
+		for end < len(msg) && msg[end] != '"' {
+			if msg[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end > len(msg) {
+			end = len(msg)
+		}
+		if quoted := msg[:end]; isAddress(quoted) {
+			b.WriteString(quoted)
+		} else {
+			b.WriteString("…")
+		}
+		b.WriteByte('"')
+		if end < len(msg) {
+			end++
+		}
+		msg = msg[end:]
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("cannot shut down %q cleanly: %w", addr, err)
-	}
-	return nil
+}
+
+// isAddress reports whether s is a host:port of an IP address.
+func isAddress(s string) bool {
+	_, err := netip.ParseAddrPort(s)
+	return err == nil
 }
 
 // readVersion reads the Dockerflow version file on each call: it is small, rarely asked for,

@@ -173,8 +173,9 @@ var errLocationTriple = &suggest.Error{
 func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange, pp *params) (int, error) {
 	*pp = parseParams(ctx, x)
 	p := pp
-	acceptLanguage := x.text(ctx.Request.Header.Peek(fasthttp.HeaderAcceptLanguage))
-	if s.validate(p, acceptLanguage, x) {
+	rawAcceptLanguage := ctx.Request.Header.Peek(fasthttp.HeaderAcceptLanguage)
+	acceptLanguage := x.text(rawAcceptLanguage)
+	if s.validate(p, rawAcceptLanguage, x) {
 		return 0, errValidation
 	}
 
@@ -198,6 +199,7 @@ func (s *Server) suggestErr(ctx *fasthttp.RequestCtx, x *exchange, pp *params) (
 		piiNumericTotal.Inc()
 	}
 	s.locate(ctx, x)
+	x.logLocation.from(&req.Location)
 	x.flags.Reset(s.opts.Flags, p.sid, p.hasSID)
 	req.Flags = &x.flags
 	req.Languages = acceptlang.Parse(acceptLanguage, req.Languages[:0])
@@ -257,7 +259,7 @@ var headerCacheControl = []byte("Cache-Control")
 // validate checks every parameter as FastAPI does, in declaration order (q, country, region,
 // city, source, client_variants, request_type, then the Accept-Language header), collecting
 // all errors into x.errs. Lengths count code points, as Python's len().
-func (s *Server) validate(p *params, acceptLanguage string, x *exchange) bool {
+func (s *Server) validate(p *params, acceptLanguage []byte, x *exchange) bool {
 	maxQ := s.opts.QueryCharacterMax
 	if !p.hasQ {
 		x.errs = append(x.errs, missing("q"))
@@ -300,11 +302,23 @@ func (s *Server) validateLocation(p *params, x *exchange, maxQ int) {
 	}
 }
 
-// validateAcceptLanguage checks the header's length (header_character_max).
-func (s *Server) validateAcceptLanguage(acceptLanguage string, x *exchange) {
-	if utf8.RuneCountInString(acceptLanguage) > s.opts.HeaderCharacterMax {
-		x.errs = append(x.errs, tooLong("header", "accept-language", acceptLanguage, s.opts.HeaderCharacterMax))
+// validateAcceptLanguage checks the header's length (header_character_max). Starlette decodes
+// header values as latin-1, one character per byte: the limit counts bytes, and the error's
+// input is that reading (60 × "é" sent as UTF-8 is 120 characters of "Ã©").
+func (s *Server) validateAcceptLanguage(raw []byte, x *exchange) {
+	if len(raw) > s.opts.HeaderCharacterMax {
+		x.errs = append(x.errs, tooLong("header", "accept-language", x.latin1(raw), s.opts.HeaderCharacterMax))
 	}
+}
+
+// latin1 returns b decoded as latin-1 (each byte the code point of its value), in x.scratch.
+func (x *exchange) latin1(b []byte) string {
+	start := len(x.scratch)
+	for _, c := range b {
+		x.scratch = utf8.AppendRune(x.scratch, rune(c))
+	}
+	out := x.scratch[start:]
+	return unsafe.String(unsafe.SliceData(out), len(out))
 }
 
 // hasDigit is merino-py's numeric soft-PII test: Python's re `\d`, any Unicode decimal digit.

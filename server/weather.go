@@ -44,10 +44,11 @@ func hourlyForecaster(opts *Options) HourlyForecaster {
 // list with max-age set to the data's remaining TTL, or [] with max-age=0 on any failure.
 func (s *Server) weatherHourly(ctx *fasthttp.RequestCtx, x *exchange) {
 	p := parseParams(ctx, x)
-	acceptLanguage := x.text(ctx.Request.Header.Peek(fasthttp.HeaderAcceptLanguage))
+	rawAcceptLanguage := ctx.Request.Header.Peek(fasthttp.HeaderAcceptLanguage)
+	acceptLanguage := x.text(rawAcceptLanguage)
 	maxQ := s.opts.QueryCharacterMax
 	s.validateLocation(&p, x, maxQ)
-	s.validateAcceptLanguage(acceptLanguage, x)
+	s.validateAcceptLanguage(rawAcceptLanguage, x)
 	if len(x.errs) > 0 {
 		x.buf = appendValidationBody(x.buf[:0], x.errs)
 		s.log.Warn("HTTP 400: request validation error for path: /api/v1/weather/hourly-forecasts")

@@ -15,17 +15,6 @@ import (
 	"time"
 )
 
-// binary builds cmd/merino once per test run; the tests run it as operators do.
-func binary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "merino")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // cleanEnv drops MERINO_ variables of the developer's shell.
 func cleanEnv(extra ...string) []string {
 	var env []string
@@ -41,7 +30,7 @@ func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := binary(t)
+	bin := sharedBinary(t)
 	repo, _ := filepath.Abs("../..")
 
 	t.Run("version", func(t *testing.T) {

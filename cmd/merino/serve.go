@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/mozilla-services/merino-go/config"
 	"github.com/mozilla-services/merino-go/loaders"
@@ -37,8 +37,19 @@ func serve(args []string, stderr io.Writer) int {
 		log.Warn("ignoring configuration: " + w)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT/SIGTERM starts the drain; the listeners close when it ends (or at a
+	// second signal), and ctx ends with them.
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+
+	limit, err := server.RaiseOpenFileLimit()
+	if err != nil {
+		log.Warn("cannot read the open-file limit", "error", err.Error())
+	}
+	maxConns := connectionCap(cfg.HTTP.MaxConnections, limit)
 
 	app, err := build(cfg, log, logw)
 	if err != nil {
@@ -65,28 +76,47 @@ func serve(args []string, stderr io.Writer) int {
 		}(s)
 	}
 
+	public, err := server.Listen(cfg.HTTP.Listen, server.ListenOptions{Name: "public", MaxConnections: maxConns, ReusePort: cfg.HTTP.ReusePort, Log: log})
+	if err != nil {
+		return fatal(stderr, err)
+	}
 	errc := make(chan error, 2)
+	listeners := 1
 	if cfg.HTTP.AdminListen != "" {
 		runtime.SetMutexProfileFraction(cfg.HTTP.MutexProfileFraction)
 		runtime.SetBlockProfileRate(cfg.HTTP.BlockProfileRate)
-		admin := server.NewAdminServer()
-		go func() {
-			errc <- server.ListenAndServe(ctx, cfg.HTTP.AdminListen, cfg.HTTP.ShutdownGrace, admin.Serve, admin.ShutdownWithContext,
-				func(a net.Addr) { log.Info("admin listener (metrics, pprof) ready", "address", a.String()) })
-		}()
+		admin := server.NewAdmin(server.AdminOptions{
+			ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout,
+			Token: cfg.HTTP.AdminToken, TokenRequired: cfg.Env == "production" || cfg.Env == "stage",
+			Checks: app.checks, Log: log,
+		})
+		ln, err := server.Listen(cfg.HTTP.AdminListen, server.ListenOptions{Name: "admin", MaxConnections: cfg.HTTP.AdminMaxConnections, Log: log})
+		if err != nil {
+			public.Close()
+			return fatal(stderr, err)
+		}
+		log.Info("admin listener (metrics, pprof) ready", "address", ln.Addr().String())
+		listeners++
+		go func() { errc <- server.Run(ctx, ln, cfg.HTTP.ShutdownGrace, admin.Serve, admin.Shutdown) }()
 	}
+	log.Info("serving", "address", "http://"+public.Addr().String(), "env", cfg.Env, "providers", len(app.providers),
+		"max_connections", maxConns, "open_file_limit", limit)
 	go func() {
-		errc <- server.ListenAndServe(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownGrace, app.server.Serve, app.server.Shutdown,
-			func(a net.Addr) {
-				log.Info("serving", "address", "http://"+a.String(), "env", cfg.Env, "providers", len(app.providers))
-			})
+		errc <- server.Run(ctx, public, cfg.HTTP.ShutdownGrace, app.server.Serve, app.server.Shutdown)
 	}()
 
-	listeners := 1
-	if cfg.HTTP.AdminListen != "" {
-		listeners = 2
-	}
 	code := 0
+	drainDone := make(chan struct{})
+	go func() {
+		defer close(drainDone)
+		select {
+		case <-ctx.Done():
+			return
+		case sig := <-signals:
+			drain(ctx, app.server, sig, signals, cfg.HTTP.ShutdownDelay, log)
+		}
+		stop()
+	}()
 	for i := 0; i < listeners; i++ {
 		if err := <-errc; err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("server stopped", "error", err.Error())
@@ -95,9 +125,42 @@ func serve(args []string, stderr io.Writer) int {
 		}
 	}
 	stop()
+	<-drainDone
 	wg.Wait()
 	log.Info("shut down")
 	return code
+}
+
+// drain keeps the public listener accepting for delay after the first signal, while
+// /__lbheartbeat__ answers 503 and responses close their connections, so that a load
+// balancer stops sending new requests before the port closes. A second signal, or ctx
+// ending, cuts it short.
+func drain(ctx context.Context, s *server.Server, sig os.Signal, signals <-chan os.Signal, delay time.Duration, log *slog.Logger) {
+	s.Drain()
+	log.Info("draining: still accepting, /__lbheartbeat__ answers 503", "signal", sig.String(), "delay_seconds", delay.Seconds())
+	if delay <= 0 {
+		return
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case sig := <-signals:
+		log.Info("second signal: closing the listener now", "signal", sig.String())
+	case <-ctx.Done():
+	}
+}
+
+// connectionCap is http.max_connections, or when it is 0 a cap below the open-file limit:
+// the limit less a reserve (a quarter, at most 1024) for data files, Redis and upstream
+// connections, and at most 16384 (each connection holds buffers and a goroutine). No known
+// limit and no setting: no cap.
+func connectionCap(configured int, fileLimit uint64) int {
+	if configured > 0 || fileLimit == 0 {
+		return configured
+	}
+	reserve := min(fileLimit/4, 1024)
+	return int(min(fileLimit-reserve, 16384))
 }
 
 // check turns a syncer into a /__heartbeat__ readiness check.
@@ -113,6 +176,7 @@ type app struct {
 	providers []suggest.Provider
 	syncers   []*loaders.Syncer
 	tasks     []func(ctx context.Context)
+	checks    []server.Check
 	server    *server.Server
 }
 
@@ -133,7 +197,7 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	}
 	var mh *manifest.Holder
 	if m := cfg.ManifestSettings(); m != nil && m.Source != "" {
-		src, err := loaders.NewSource(m.Source, loaders.HTTPOptions{})
+		src, err := loaders.NewSource(m.Source, loaders.HTTPOptions{MaxBytes: cfg.SourceLimits().Manifest})
 		if err != nil {
 			return nil, fmt.Errorf("manifest.source: %w", err)
 		}
@@ -151,6 +215,8 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 		ReadTimeout:               cfg.HTTP.ReadTimeout,
 		WriteTimeout:              cfg.HTTP.WriteTimeout,
 		MaxRequestHeaderBytes:     cfg.HTTP.MaxRequestHeaderBytes,
+		MaxConnectionsPerIP:       cfg.HTTP.MaxConnectionsPerIP,
+		PublicHost:                cfg.HTTP.PublicHost,
 		GeoIP:                     who.geoip,
 		Trust:                     who.trust,
 		ClientIPOverride:          who.override,
@@ -168,8 +234,9 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 		opts.Manifest = mh
 	}
 	for _, sy := range a.syncers {
-		opts.Checks = append(opts.Checks, check(sy))
+		a.checks = append(a.checks, check(sy))
 	}
+	opts.Checks = a.checks
 	a.server = server.New(opts)
 	return a, nil
 }

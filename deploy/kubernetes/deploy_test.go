@@ -18,6 +18,7 @@ import (
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
 	_ "github.com/mozilla-services/merino-go/suggest/all" // the binary's provider types and sections
+	"github.com/mozilla-services/merino-go/suggest/kit"
 )
 
 func documents(t *testing.T, path string) []map[string]any {
@@ -92,5 +93,45 @@ func TestConfigMapKeysAreKnown(t *testing.T) {
 	}
 	if len(cfg.Warnings) != 0 {
 		t.Errorf("unknown keys: %q", cfg.Warnings)
+	}
+}
+
+// configMapConfig loads the ConfigMap's settings as a replica does.
+func configMapConfig(t *testing.T) *config.Config {
+	t.Helper()
+	var env []string
+	for _, d := range documents(t, "configmap.yaml") {
+		for k, v := range d["data"].(map[string]any) {
+			env = append(env, k+"="+v.(string))
+		}
+	}
+	cfg, err := config.Load(func() []string { return env })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// Kubernetes kills a pod terminationGracePeriodSeconds after SIGTERM: the drain delay and
+// the grace for in-flight requests must fit in it.
+func TestTerminationGraceCoversTheDrain(t *testing.T) {
+	cfg := configMapConfig(t)
+	for _, d := range documents(t, "deployment.yaml") {
+		if d["kind"] != "Deployment" {
+			continue
+		}
+		spec := d["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+		grace := time.Duration(spec["terminationGracePeriodSeconds"].(int)) * time.Second
+		if need := cfg.HTTP.ShutdownDelay + cfg.HTTP.ShutdownGrace; grace <= need || cfg.HTTP.ShutdownDelay == 0 {
+			t.Errorf("terminationGracePeriodSeconds %v, drain delay %v + grace %v", grace, cfg.HTTP.ShutdownDelay, cfg.HTTP.ShutdownGrace)
+		}
+	}
+	// Production configures geolocation, off by default, as merino-py does.
+	found := false
+	for _, n := range kit.Configured(cfg) {
+		found = found || (n.ID() == "geolocation" && !n.Base().EnabledByDefault)
+	}
+	if !found {
+		t.Errorf("no geolocation provider: %v", kit.Describe(cfg))
 	}
 }

@@ -34,6 +34,9 @@ type KintoOptions struct {
 	Collection     string
 	ConnectTimeout time.Duration
 	RequestTimeout time.Duration
+	// MaxBytes bounds each response: the changeset and every attachment (0:
+	// loaders.DefaultMaxSourceBytes).
+	MaxBytes int64
 }
 
 // KintoClient speaks the Kinto read API of one collection. It is safe for concurrent use.
@@ -62,13 +65,16 @@ func NewKintoClient(opts KintoOptions) (*KintoClient, error) {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 30 * time.Second
 	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = loaders.DefaultMaxSourceBytes
+	}
 	return &KintoClient{
 		root:    u,
 		opts:    opts,
 		timeout: opts.RequestTimeout,
 		http: loaders.NewHTTPClient(loaders.HTTPOptions{
 			ConnectTimeout: opts.ConnectTimeout, RequestTimeout: opts.RequestTimeout,
-		}, loaders.MaxSourceBytes),
+		}, int(opts.MaxBytes)),
 	}, nil
 }
 
@@ -98,7 +104,9 @@ func (c *KintoClient) get(ctx context.Context, rawURL string) ([]byte, error) {
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
 		timeout = time.Until(dl)
 	}
-	if err := c.http.DoTimeout(req, resp, timeout); err != nil {
+	if err := c.http.DoTimeout(req, resp, timeout); errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		return nil, &loaders.SizeError{Source: redact(rawURL), Limit: c.opts.MaxBytes, Size: -1}
+	} else if err != nil {
 		return nil, fmt.Errorf("cannot fetch %s: %w", redact(rawURL), err)
 	}
 	if code := resp.StatusCode(); code != fasthttp.StatusOK {

@@ -84,7 +84,7 @@ func newProvider(s *Settings, env *kit.Env) (suggest.Provider, error) {
 		return nil, err
 	}
 	opts := LoadOptions{ProviderID: s.Name}
-	http := loaders.HTTPOptions{ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout}
+	http := loaders.HTTPOptions{ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout, MaxBytes: env.Config.SourceLimits().MARS}
 	switch s.Backend {
 	case "file":
 		src, err := loaders.NewSource(s.FilePath, http)
@@ -98,6 +98,7 @@ func newProvider(s *Settings, env *kit.Env) (suggest.Provider, error) {
 		c, err := NewKintoClient(KintoOptions{
 			Server: rs.Server, Bucket: rs.Bucket, Collection: rs.Collection,
 			ConnectTimeout: m.ConnectTimeout, RequestTimeout: m.RequestTimeout,
+			MaxBytes: env.Config.SourceLimits().RemoteSettings,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("remote_settings: %w", err)

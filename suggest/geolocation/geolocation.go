@@ -51,10 +51,7 @@ func AppendDetails(dst []byte, req *suggest.Request) []byte {
 	loc := &req.Location
 	dst = append(dst, `,"custom_details":{"geolocation":{`...)
 	n := 0
-	field := func(key, value string) {
-		if value == "" {
-			return
-		}
+	put := func(key, value string) {
 		if n > 0 {
 			dst = append(dst, ',')
 		}
@@ -63,10 +60,16 @@ func AppendDetails(dst []byte, req *suggest.Request) []byte {
 		dst = append(dst, ':')
 		dst = jsonw.AppendString(dst, value)
 	}
+	field := func(key, value string) { // "" stands for merino-py's None
+		if value != "" {
+			put(key, value)
+		}
+	}
 	field("country", loc.CountryName)
 	field("country_code", loc.Country)
 	if len(loc.Regions) > 0 {
-		field("region_code", loc.Regions[0])
+		// merino-py writes regions[0] whenever there is a region, even "" (region=,MA).
+		put("region_code", loc.Regions[0])
 	}
 	if len(loc.RegionNames) > 0 {
 		field("region", loc.RegionNames[0])

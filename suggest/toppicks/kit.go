@@ -28,7 +28,7 @@ func init() {
 		},
 		New: func(s *Settings, env *kit.Env) (suggest.Provider, error) {
 			p := New(*s)
-			src, err := loaders.NewSource(s.FilePath, loaders.HTTPOptions{})
+			src, err := loaders.NewSource(s.FilePath, loaders.HTTPOptions{MaxBytes: env.Config.SourceLimits().TopPicks})
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", env.Path("top_picks_file_path"), err)
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mozilla-services/merino-go/geoip"
@@ -23,8 +24,8 @@ type fetched[T any] struct {
 
 // fetch calls AccuWeather for r, processes the answer and, when cache is set, stores it
 // under merino-py's key for max(Expires - now, ttl). Concurrent calls for one key share
-// one upstream call. A failed write is an error, as in merino-py (the answer is dropped
-// and the circuit breaker counts it).
+// one upstream call. A failed write is counted and logged, and the answer served anyway
+// (merino-py drops it: a deliberate difference).
 func fetch[T any](ctx context.Context, p *Provider, fl *flight.Group[string, fetched[T]], kind string, r accuweather.Request,
 	process func([]byte) (*T, error), ttl time.Duration, cache bool) (*T, int, error) {
 	key := p.client.CacheKey(&r)
@@ -71,8 +72,15 @@ func fetch[T any](ctx context.Context, p *Provider, fl *flight.Group[string, fet
 			return fetched[T]{}, fmt.Errorf("BUG: cannot encode %s: %w", r.Path, err)
 		}
 		if err := p.store.Set(ctx, key, value, d); err != nil {
+			// merino-py drops the answer here; a full Redis (writes refused) would then
+			// empty weather for every location not cached yet, although AccuWeather
+			// answered. The fresh answer is served, and the failed write counted.
 			cacheWriteErrors.Inc()
-			return fetched[T]{}, fmt.Errorf("cannot store AccuWeather %s: %w", r.Path, err)
+			if now := time.Now().UnixNano(); now-lastWriteWarn.Load() > int64(10*time.Second) {
+				lastWriteWarn.Store(now)
+				p.log.Warn("cannot cache an AccuWeather answer; serving it uncached (logged every 10 s at most; merino_accuweather_cache_errors_total counts them all)",
+					"provider", p.Name, "path", r.Path, "error", err.Error())
+			}
 		}
 		return fetched[T]{v: v, ttl: timedeltaSeconds(d)}, nil
 	})
@@ -81,6 +89,10 @@ func fetch[T any](ctx context.Context, p *Provider, fl *flight.Group[string, fet
 	}
 	return res.v, res.ttl, err
 }
+
+// lastWriteWarn is when a failed cache write was last logged (unix nanoseconds): a full
+// Redis fails every write, and the counter says how many.
+var lastWriteWarn atomic.Int64
 
 // timedeltaSeconds is Python's timedelta.seconds, which merino-py returns as the TTL of a
 // fresh value: the seconds part only, without whole days (a quirk kept on purpose: an

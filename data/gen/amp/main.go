@@ -121,7 +121,7 @@ func Generate(cfg Config) ([]byte, Stats, error) {
 			var kw struct{ Keywords []string }
 			_ = json.Unmarshal(s, &kw)
 			st.Keywords += len(kw.Keywords)
-			sugs = append(sugs, compact(s))
+			sugs = append(sugs, withIconURL(s))
 		}
 	}
 
@@ -222,9 +222,24 @@ func Generate(cfg Config) ([]byte, Stats, error) {
 	return []byte(buf.String()), st, nil
 }
 
-func compact(s json.RawMessage) json.RawMessage {
-	var v any
-	_ = json.Unmarshal(s, &v)
+// withIconURL compacts a fixture record and makes its icon a URL: moz-merino-ext's records
+// come from Remote Settings, where the icon is the id of an icon record ("los-pollos-favicon"),
+// but MARS sends URLs and Firefox renders what it gets. Such an id becomes the record's
+// site favicon, the rule the brands without an icon follow too.
+func withIconURL(s json.RawMessage) json.RawMessage {
+	var v map[string]any
+	if err := json.Unmarshal(s, &v); err != nil {
+		panic("BUG: a fixture record is not an object: " + err.Error())
+	}
+	icon, _ := v["icon"].(string)
+	if !strings.HasPrefix(icon, "https://") && !strings.HasPrefix(icon, "http://") {
+		raw, _ := v["url"].(string)
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			panic(fmt.Sprintf("BUG: fixture record %v has no site URL for its icon", v["id"]))
+		}
+		v["icon"] = "https://" + u.Host + "/favicon.ico"
+	}
 	return mustJSON(v)
 }
 

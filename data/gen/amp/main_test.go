@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
+	"net/url"
 	"os"
 	"testing"
 
@@ -36,6 +38,20 @@ func TestCommittedSampleIsCurrent(t *testing.T) {
 	}
 	if n := p.Segment(seg).Unservable; n != 0 {
 		t.Errorf("%d unservable records", n)
+	}
+	// Every icon is a URL Firefox can load (the Remote Settings fixtures name icon records).
+	var doc struct {
+		Suggestions []struct {
+			Title, Icon string
+		}
+	}
+	if err := json.Unmarshal(got, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range doc.Suggestions {
+		if u, err := url.Parse(s.Icon); err != nil || u.Scheme != "https" || u.Host == "" {
+			t.Errorf("%q: icon %q is not an https URL", s.Title, s.Icon)
+		}
 	}
 	out, _ := p.Query(context.Background(), &suggest.Request{Query: "amaz"}, nil)
 	if len(out) != 1 || out[0].Keyword != "amazon.com" {
