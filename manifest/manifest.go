@@ -17,12 +17,12 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/mozilla-services/merino-go/httpurl"
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/loaders"
+	"github.com/mozilla-services/merino-go/pydantic"
 )
 
 // Snapshot is one loaded manifest.
@@ -342,81 +342,12 @@ func laxInt(raw json.RawMessage) ([]byte, error) {
 	return nil, errors.New("not an integer")
 }
 
-// maxIntDigits bounds the integers read from strings; Python's own str→int limit is 4300.
-const maxIntDigits = 4300
-
 func intFromString(s string) ([]byte, error) {
-	bad := fmt.Errorf("%q is not an integer", truncate(s, 40))
-	t := trimPySpace(s)
-	neg := false
-	if t != "" && (t[0] == '+' || t[0] == '-') {
-		neg = t[0] == '-'
-		t = t[1:]
+	digits, ok := pydantic.IntString(s)
+	if !ok {
+		return nil, fmt.Errorf("%q is not an integer", truncate(s, 40))
 	}
-	if dot := indexByte(t, '.'); dot >= 0 {
-		frac := t[dot+1:]
-		if frac == "" {
-			return nil, bad
-		}
-		for i := 0; i < len(frac); i++ {
-			if frac[i] != '0' {
-				return nil, bad
-			}
-		}
-		t = t[:dot]
-	}
-	digits := make([]byte, 0, len(t))
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		switch {
-		case '0' <= c && c <= '9':
-			digits = append(digits, c)
-		case c == '_' && i > 0 && i+1 < len(t) && isDigit(t[i-1]) && isDigit(t[i+1]):
-		default:
-			return nil, bad
-		}
-	}
-	if len(digits) == 0 || len(digits) > maxIntDigits {
-		return nil, bad
-	}
-	for len(digits) > 1 && digits[0] == '0' {
-		digits = digits[1:]
-	}
-	if neg && !(len(digits) == 1 && digits[0] == '0') {
-		return append([]byte{'-'}, digits...), nil
-	}
-	return digits, nil
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-// trimPySpace is Python's str.strip(): Unicode white space plus U+001C..U+001F.
-func trimPySpace(s string) string {
-	isSpace := func(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
-	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		if !isSpace(r) {
-			break
-		}
-		s = s[n:]
-	}
-	for len(s) > 0 {
-		r, n := utf8.DecodeLastRuneInString(s)
-		if !isSpace(r) {
-			break
-		}
-		s = s[:len(s)-n]
-	}
-	return s
+	return []byte(digits), nil
 }
 
 func truncate(s string, n int) string {
