@@ -36,6 +36,10 @@ type Snapshot struct {
 	ETag []byte
 	// Domains and Partners count the entries of each list.
 	Domains, Partners int
+
+	// icons maps the full domain (FullDomain) of each entry's url to its icon; a later entry
+	// wins, as in merino-py's lookup table.
+	icons map[string]icon
 }
 
 // Parse validates a manifest document as merino-py's ManifestData.model_validate does on
@@ -97,7 +101,7 @@ func Parse(data []byte) (*Snapshot, error) {
 	etag = append(etag, '"')
 	etag = hex.AppendEncode(etag, sum[:16])
 	etag = append(etag, '"')
-	return &Snapshot{Body: b, ETag: etag, Domains: len(domains), Partners: partners}, nil
+	return &Snapshot{Body: b, ETag: etag, Domains: len(domains), Partners: partners, icons: iconTable(b)}, nil
 }
 
 // appendDomain validates one Domain and appends it in model field order.
