@@ -305,3 +305,9 @@ func AppendDetail(dst []byte, detail string) []byte {
 	dst = jsonw.AppendString(dst, detail)
 	return append(dst, '}')
 }
+
+// JSONInvalid is FastAPI's error for a body json.loads refused: loc ["body", pos], input {},
+// ctx {"error": msg}.
+func JSONInvalid(msg string, pos int) Error {
+	return Error{Type: "json_invalid", msg: "JSON decode error", Input: JSON("{}"), CtxKey: "error", Ctx: Str(msg)}.In("body").Index(pos)
+}

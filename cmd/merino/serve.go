@@ -146,6 +146,11 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 		mh = &manifest.Holder{}
 		a.syncers = append(a.syncers, loaders.NewSyncer("manifest", src, m.ResyncInterval, mh.Apply, log))
 	}
+	newTab, curatedSyncers, err := newCurated(cfg, mh, log)
+	if err != nil {
+		return nil, err
+	}
+	a.syncers = append(a.syncers, curatedSyncers...)
 	opts := server.Options{
 		Providers:                 set,
 		ClientVariantMax:          cfg.Web.ClientVariantMax,
@@ -171,6 +176,9 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	}
 	if cfg.Logging.LogSuggestRequest {
 		opts.RequestLog = logw
+	}
+	if newTab != nil {
+		opts.NewTab = newTab
 	}
 	for _, sy := range a.syncers {
 		opts.Checks = append(opts.Checks, check(sy))
