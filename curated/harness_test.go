@@ -30,20 +30,20 @@ const bundle = "../data/curated"
 
 // setup is what a test changes from the defaults.
 type setup struct {
-	dir          string // recorded responses for the fake ("" = bundle)
-	sampler      string
-	seed         uint64
-	ttlMin       time.Duration
-	ttlMax       time.Duration
-	retries      int
-	retryWait    time.Duration
-	breaker      int
-	recover      time.Duration
-	timeout      time.Duration
-	engagement   string // a JSON document ("" = the bundle's)
-	prior        string // a JSON document ("" = the bundle's; "-" = none configured)
-	icons        *manifest.Holder
-	clientName   string
+	dir        string // recorded responses for the fake ("" = bundle)
+	sampler    string
+	seed       uint64
+	ttlMin     time.Duration
+	ttlMax     time.Duration
+	retries    int
+	retryWait  time.Duration
+	breaker    int
+	recover    time.Duration
+	timeout    time.Duration
+	engagement string // a JSON document ("" = the bundle's)
+	prior      string // a JSON document ("" = the bundle's; "-" = none configured)
+	icons      *manifest.Holder
+	clientName string
 }
 
 // harness is merino-go's server on a loopback port with the curated provider, reading a fake
@@ -218,10 +218,12 @@ func (h *harness) recommend(body string) response {
 	return r
 }
 
-func (r *response) ids() []string {
+func (r response) ids() []string {
 	out := make([]string, len(r.Data))
 	for i, d := range r.Data {
 		out[i] = d.CorpusItemID
 	}
 	return out
 }
+
+func tileID(id string) int64 { return curated.TileID(id) }

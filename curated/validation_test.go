@@ -1,9 +1,14 @@
 package curated_test
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 const localeEnum = `'fr', 'fr-BE', 'fr-FR', 'es', 'es-ES', 'it', 'it-IT', 'en', 'en-CA', 'en-GB', 'en-IE', 'en-US', 'de', 'de-DE', 'de-AT', 'de-CH', 'pl' or 'pl-PL'`
@@ -99,7 +104,6 @@ func TestHostileBodies(t *testing.T) {
 	f("deep nesting", "application/json", `{"locale":"en-US","x":`+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+`}`, 400, `{"detail":"There was an error parsing the body"}`)
 	f("nesting within limits", "application/json", `{"locale":"en-US","x":`+strings.Repeat("[", 500)+strings.Repeat("]", 500)+`}`, 200, `"surfaceId"`)
 	f("huge array", "application/json", `{"locale":"en-US","feeds":[`+strings.Repeat(`"x",`, 12000)+`"x"]}`, 200, `"surfaceId"`)
-	f("10 MB", "application/json", `{"locale":"en-US","x":"`+strings.Repeat("a", 10<<20)+`"}`, 413, `Request Entity Too Large`)
 	f("invalid UTF-8", "application/json", "{\"locale\":\"en-US\xff\"}", 400, `{"detail":"There was an error parsing the body"}`)
 	f("form content type", "application/x-www-form-urlencoded", `{"locale":"en-US"}`, 400,
 		`{"detail":[{"type":"model_attributes_type","loc":["body"],"msg":"Input should be a valid dictionary or object to extract fields from","input":"{\"locale\":\"en-US\"}"}]}`)
@@ -108,6 +112,36 @@ func TestHostileBodies(t *testing.T) {
 	f("many errors", "application/json", `{"locale":"en-US","feeds":[`+strings.Repeat(`1,`, 3000)+`1]}`, 400, `"loc":["body","feeds",3000]`)
 	f("huge integer", "application/json", `{"locale":"en-US","count":`+strings.Repeat("9", 5000)+`}`, 400, `{"detail":"There was an error parsing the body"}`)
 	f("NaN count", "application/json", `{"locale":"en-US","count":NaN}`, 400, `"finite_number"`)
+}
+
+// A 10 MB body is refused from its Content-Length with 413 before it is read; the server then
+// closes the connection, so the client reads the answer while it is still sending.
+func TestTenMegabyteBody(t *testing.T) {
+	h := start(t, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	size := 10 << 20
+	go func() {
+		fmt.Fprintf(conn, "POST /api/v1/curated-recommendations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", size)
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for sent := 0; sent < size; sent += len(chunk) {
+			if _, err := conn.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 413 || string(body) != `{"detail":"Request Entity Too Large"}` {
+		t.Errorf("10 MB: %d %s", resp.StatusCode, body)
+	}
 }
 
 func TestMethodsAndCORS(t *testing.T) {
