@@ -227,3 +227,7 @@ func (r response) ids() []string {
 }
 
 func tileID(id string) int64 { return curated.TileID(id) }
+
+type slogLogger = slog.Logger
+
+func newTestLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
