@@ -75,9 +75,9 @@ func New(opts Options) *Provider {
 		opts.Engagement = &engagement.Holder{}
 	}
 	p := &Provider{opts: opts, log: opts.Log}
-	p.scheduled = corpus.NewCache[*scheduledFeed]("scheduled_surface", opts.TTLMin, opts.TTLMax, opts.Sampler.Uniform, nil, opts.Log)
-	p.sections = corpus.NewCache[*sectionsFeed]("get_sections", opts.TTLMin, opts.TTLMax, opts.Sampler.Uniform, nil, opts.Log)
-	p.pool.New = func() any { return &exchange{} }
+	p.scheduled = corpus.NewCache("scheduled_surface", p.loadScheduled, opts.TTLMin, opts.TTLMax, opts.Sampler.Uniform, nil, opts.Log)
+	p.sections = corpus.NewCache("get_sections", p.loadSections, opts.TTLMin, opts.TTLMax, opts.Sampler.Uniform, nil, opts.Log)
+	p.pool.New = func() any { return &exchange{dec: decoder{warn: p.warnTopic}} }
 	return p
 }
 
@@ -92,9 +92,7 @@ type exchange struct {
 }
 
 func (p *Provider) get() *exchange {
-	x := p.pool.Get().(*exchange)
-	x.dec.warn = p.warnTopic
-	return x
+	return p.pool.Get().(*exchange)
 }
 
 func (p *Provider) put(x *exchange) {
@@ -215,24 +213,30 @@ func pySlice(n int, count int64) int {
 	return n + int(count)
 }
 
+// loadScheduled fetches and renders a surface's ScheduledSurface items (the cache's loader).
+func (p *Provider) loadScheduled(ctx context.Context, id string) (*scheduledFeed, error) {
+	sched, err := p.opts.Client.ScheduledSurface(ctx, surface.Get(surface.ID(id)))
+	if err != nil {
+		return nil, err
+	}
+	return newScheduledFeed(sched), nil
+}
+
+// loadSections fetches and renders a surface's sections (the cache's loader).
+func (p *Provider) loadSections(ctx context.Context, id string) (*sectionsFeed, error) {
+	secs, err := p.opts.Client.Sections(ctx, surface.Get(surface.ID(id)))
+	if err != nil {
+		return nil, err
+	}
+	return newSectionsFeed(secs), nil
+}
+
 func (p *Provider) scheduledFeed(s *surface.Surface) (*scheduledFeed, error) {
-	return p.scheduled.Get(context.Background(), string(s.ID), func(ctx context.Context) (*scheduledFeed, error) {
-		sched, err := p.opts.Client.ScheduledSurface(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		return newScheduledFeed(sched), nil
-	})
+	return p.scheduled.Get(context.Background(), string(s.ID))
 }
 
 func (p *Provider) sectionsFeed(s *surface.Surface) (*sectionsFeed, error) {
-	return p.sections.Get(context.Background(), string(s.ID), func(ctx context.Context) (*sectionsFeed, error) {
-		secs, err := p.opts.Client.Sections(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		return newSectionsFeed(secs), nil
-	})
+	return p.sections.Get(context.Background(), string(s.ID))
 }
 
 // scheduledPath is merino-py's rank_recommendations on the ScheduledSurface items: Thompson
@@ -248,10 +252,10 @@ func (p *Provider) scheduledPath(dst []byte, x *exchange, s *surface.Surface, re
 	}
 	in := ranking.Inputs{Engagement: p.opts.Engagement.Load(), Priors: p.priors(), Region: region, EngagementRegion: er, Sampler: p.opts.Sampler}
 	ranking.ThompsonSampling(x.cands, &in)
-	x.spread = ranking.SpreadPublishers(x.spread[:0], x.cands, 3, x.bools)
+	x.spread = ranking.SpreadPublishers(x.spread[:0], x.cands, 3, &x.bools)
 	ranked := x.spread
 	if len(topics) > 0 {
-		x.cands = ranking.BoostTopics(x.cands[:0], x.spread, topics, x.bools)
+		x.cands = ranking.BoostTopics(x.cands[:0], x.spread, topics, &x.bools)
 		ranked = x.cands
 	}
 	return w(dst, f.items, ranked[:pySlice(len(ranked), count)]), nil
@@ -303,7 +307,7 @@ func (p *Provider) flattened(dst []byte, x *exchange, s *surface.Surface, region
 	})
 	in := ranking.Inputs{Engagement: eng, Priors: p.priors(), Region: region, Rescaler: ranking.Crawled, Sampler: p.opts.Sampler}
 	ranking.ThompsonSampling(x.cands, &in)
-	x.spread = ranking.SpreadPublishers(x.spread[:0], x.cands, 3, x.bools)
+	x.spread = ranking.SpreadPublishers(x.spread[:0], x.cands, 3, &x.bools)
 	n := pySlice(len(x.spread), count)
 	if n == 0 {
 		p.log.Error("No recommendations available after filtering for surface_id=" + string(s.ID) + ", region=" + pyRegion(region))

@@ -1,6 +1,7 @@
 package curated
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"time"
@@ -99,17 +100,27 @@ func (d *decoder) reset() {
 }
 
 // isJSON is FastAPI's test of a request's content type: absent, or application/json or
-// application/*+json (parameters ignored, any case).
+// application/*+json (parameters ignored, any case; a type without exactly one '/' is read as
+// text/plain, as Python's email parser reads it).
 func isJSON(contentType []byte) bool {
 	if len(contentType) == 0 {
 		return true
 	}
-	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(string(contentType), ";", 2)[0]))
-	major, minor, ok := strings.Cut(ct, "/")
-	if !ok || strings.Contains(minor, "/") {
-		return false // Python's email parser reads a malformed type as text/plain
+	ct := contentType
+	for i, c := range ct {
+		if c == ';' {
+			ct = ct[:i]
+			break
+		}
 	}
-	return major == "application" && (minor == "json" || strings.HasSuffix(minor, "+json"))
+	ct = bytes.TrimSpace(ct)
+	slash := bytes.IndexByte(ct, '/')
+	if slash < 0 || bytes.IndexByte(ct[slash+1:], '/') >= 0 {
+		return false
+	}
+	minor := ct[slash+1:]
+	return bytes.EqualFold(ct[:slash], []byte("application")) &&
+		(bytes.EqualFold(minor, []byte("json")) || len(minor) >= 5 && bytes.EqualFold(minor[len(minor)-5:], []byte("+json")))
 }
 
 // decode validates a body. It returns false when the request is invalid: d.errs holds
@@ -224,10 +235,10 @@ func (d *decoder) validate(root int) {
 	}
 
 	if n, i := d.get(root, "count"); n != nil {
-		if v, e, ok := laxInt(n, d.input(i)); ok {
+		if v, fail := laxInt(n); fail == nil {
 			r.Count = v
 		} else {
-			d.fail(e.In("body", "count"))
+			d.fail(fail(d.input(i)).In("body", "count"))
 		}
 	}
 
@@ -286,10 +297,10 @@ func (d *decoder) validate(root int) {
 	}
 
 	if n, i := d.get(root, "enableInterestPicker"); n != nil {
-		if v, e, ok := laxBool(n, d.input(i)); ok {
+		if v, fail := laxBool(n); fail == nil {
 			r.EnableInterestPicker = v
 		} else {
-			d.fail(e.In("body", "enableInterestPicker"))
+			d.fail(fail(d.input(i)).In("body", "enableInterestPicker"))
 		}
 	}
 
@@ -351,61 +362,64 @@ func pyStr(doc *pyjson.Doc, i int) string {
 	return doc.Python(i)
 }
 
-// laxInt is pydantic's int in lax mode.
-func laxInt(n *pyjson.Node, in pydantic.Value) (int64, pydantic.Error, bool) {
+// failure makes a pydantic error from the input that failed.
+type failure func(pydantic.Value) pydantic.Error
+
+// laxInt is pydantic's int in lax mode; a nil failure means v is the value.
+func laxInt(n *pyjson.Node) (int64, failure) {
 	switch n.Kind {
 	case pyjson.Int:
-		return n.Int(), pydantic.Error{}, true
+		return n.Int(), nil
 	case pyjson.Bool:
 		if n.Bool {
-			return 1, pydantic.Error{}, true
+			return 1, nil
 		}
-		return 0, pydantic.Error{}, true
+		return 0, nil
 	case pyjson.Float:
 		f := n.Num
 		switch {
 		case math.IsNaN(f) || math.IsInf(f, 0):
-			return 0, pydantic.FiniteNumber(in), false
+			return 0, pydantic.FiniteNumber
 		case f != math.Trunc(f):
-			return 0, pydantic.IntFromFloat(in), false
+			return 0, pydantic.IntFromFloat
 		case f <= -(1<<63) || f >= 1<<63:
-			return 0, pydantic.IntParsingSize(in), false
+			return 0, pydantic.IntParsingSize
 		}
-		return int64(f), pydantic.Error{}, true
+		return int64(f), nil
 	case pyjson.String:
 		digits, ok := pydantic.IntString(n.Text)
 		if !ok {
-			return 0, pydantic.IntParsing(in), false
+			return 0, pydantic.IntParsing
 		}
-		return (&pyjson.Node{Kind: pyjson.Int, Text: digits}).Int(), pydantic.Error{}, true
+		return (&pyjson.Node{Kind: pyjson.Int, Text: digits}).Int(), nil
 	}
-	return 0, pydantic.IntType(in), false
+	return 0, pydantic.IntType
 }
 
 // laxBool is pydantic's bool in lax mode.
-func laxBool(n *pyjson.Node, in pydantic.Value) (bool, pydantic.Error, bool) {
+func laxBool(n *pyjson.Node) (bool, failure) {
 	switch n.Kind {
 	case pyjson.Bool:
-		return n.Bool, pydantic.Error{}, true
+		return n.Bool, nil
 	case pyjson.String:
 		if v, ok := pydantic.BoolString(n.Text); ok {
-			return v, pydantic.Error{}, true
+			return v, nil
 		}
-		return false, pydantic.BoolParsing(in), false
+		return false, pydantic.BoolParsing
 	case pyjson.Int, pyjson.Float:
 		f := n.Num
 		if n.Kind == pyjson.Float && (math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f)) {
-			return false, pydantic.BoolType(in), false
+			return false, pydantic.BoolType
 		}
 		switch f {
 		case 0:
-			return false, pydantic.Error{}, true
+			return false, nil
 		case 1:
-			return true, pydantic.Error{}, true
+			return true, nil
 		}
-		return false, pydantic.BoolParsing(in), false
+		return false, pydantic.BoolParsing
 	}
-	return false, pydantic.BoolType(in), false
+	return false, pydantic.BoolType
 }
 
 // section validates one SectionConfiguration.
@@ -438,9 +452,9 @@ func (d *decoder) section(i, k int) {
 			at(pydantic.Missing(d.input(i)), b.name)
 			continue
 		}
-		v, e, good := laxBool(f, d.input(fi))
-		if !good {
-			at(e, b.name)
+		v, fail := laxBool(f)
+		if fail != nil {
+			at(fail(d.input(fi)), b.name)
 			continue
 		}
 		*b.dst = v
@@ -504,3 +518,9 @@ func (d *decoder) interests(obj int) bool {
 	})
 	return ok
 }
+
+// IsValidLocale reports whether s is one of the Locale enum's values.
+func IsValidLocale(s string) bool { return surface.IsLocale(s) }
+
+// appendErrors writes a 400 body.
+func appendErrors(dst []byte, errs []pydantic.Error) []byte { return pydantic.AppendBody(dst, errs) }

@@ -22,6 +22,7 @@ import (
 // Each successful fetch sets the expiry to now plus a uniform TTL in [TTLMin, TTLMax]. Reads
 // take no lock; a fetch runs in its own goroutine so that no caller's cancellation aborts it.
 type Cache[V any] struct {
+	load           func(ctx context.Context, key string) (V, error)
 	ttlMin, ttlMax time.Duration
 	uniform        func(lo, hi float64) float64
 	now            func() time.Time
@@ -44,22 +45,23 @@ type call[V any] struct {
 	err  error
 }
 
-// NewCache returns a cache for one query; label is the query's metric label. uniform draws the
-// TTL (the sampler's Uniform); now is the clock (nil: time.Now).
-func NewCache[V any](label string, ttlMin, ttlMax time.Duration, uniform func(lo, hi float64) float64, now func() time.Time, log *slog.Logger) *Cache[V] {
+// NewCache returns a cache for one query whose values load fetches by key; label is the
+// query's metric label. uniform draws the TTL (the sampler's Uniform); now is the clock (nil:
+// time.Now).
+func NewCache[V any](label string, load func(ctx context.Context, key string) (V, error), ttlMin, ttlMax time.Duration, uniform func(lo, hi float64) float64, now func() time.Time, log *slog.Logger) *Cache[V] {
 	if now == nil {
 		now = time.Now
 	}
 	l := func(result string) *metrics.Counter {
 		return metrics.GetOrCreateCounter(`merino_corpus_api_cache_total{query="` + label + `",result="` + result + `"}`)
 	}
-	return &Cache[V]{ttlMin: ttlMin, ttlMax: ttlMax, uniform: uniform, now: now, log: log,
+	return &Cache[V]{load: load, ttlMin: ttlMin, ttlMax: ttlMax, uniform: uniform, now: now, log: log,
 		entries: xsync.NewMapOf[string, *entry[V]](), hit: l("hit"), stale: l("stale"), miss: l("miss")}
 }
 
-// Get returns the value of key, fetching it with load as the rules above say. ctx bounds only
-// the wait of a caller without a value.
-func (c *Cache[V]) Get(ctx context.Context, key string, load func(context.Context) (V, error)) (V, error) {
+// Get returns the value of key, fetching it as the rules above say. ctx bounds only the wait
+// of a caller without a value.
+func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
 	e, ok := c.entries.Load(key)
 	if !ok {
 		e, _ = c.entries.LoadOrCompute(key, func() *entry[V] { return &entry[V]{} })
@@ -70,11 +72,11 @@ func (c *Cache[V]) Get(ctx context.Context, key string, load func(context.Contex
 			return *v, nil
 		}
 		c.stale.Inc()
-		c.start(e, key, load)
+		c.start(e, key)
 		return *v, nil
 	}
 	c.miss.Inc()
-	cl := c.start(e, key, load)
+	cl := c.start(e, key)
 	select {
 	case <-cl.done:
 	case <-ctx.Done():
@@ -89,7 +91,7 @@ func (c *Cache[V]) Get(ctx context.Context, key string, load func(context.Contex
 }
 
 // start returns the fetch in flight for e, starting one if there is none.
-func (c *Cache[V]) start(e *entry[V], key string, load func(context.Context) (V, error)) *call[V] {
+func (c *Cache[V]) start(e *entry[V], key string) *call[V] {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.call != nil {
@@ -97,12 +99,12 @@ func (c *Cache[V]) start(e *entry[V], key string, load func(context.Context) (V,
 	}
 	cl := &call[V]{done: make(chan struct{})}
 	e.call = cl
-	go c.run(e, cl, key, load)
+	go c.run(e, cl, key)
 	return cl
 }
 
-func (c *Cache[V]) run(e *entry[V], cl *call[V], key string, load func(context.Context) (V, error)) {
-	v, err := load(context.Background())
+func (c *Cache[V]) run(e *entry[V], cl *call[V], key string) {
+	v, err := c.load(context.Background(), key)
 	e.mu.Lock()
 	switch {
 	case err == nil:

@@ -8,7 +8,9 @@ package ranking
 import (
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/mozilla-services/merino-go/curated/engagement"
 	"github.com/mozilla-services/merino-go/curated/sampler"
@@ -196,7 +198,47 @@ func ThompsonSampling(cands []Candidate, in *Inputs) {
 	if freshMax > 0 && fresh > freshMax {
 		suppressFresh(cands, fresh-freshMax, in.Sampler)
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
+	SortByScore(cands)
+}
+
+// keyed is a candidate's score and position, what sorting moves instead of whole candidates.
+type keyed struct {
+	score float64
+	i     int32
+}
+
+type sortScratch struct {
+	keys []keyed
+	tmp  []Candidate
+}
+
+var sortPool = sync.Pool{New: func() any { return new(sortScratch) }}
+
+// SortByScore sorts candidates by score, highest first, ties in their current order (Python's
+// stable sorted(..., reverse=True)). It sorts small keys, then places the candidates once.
+func SortByScore(c []Candidate) {
+	s := sortPool.Get().(*sortScratch)
+	s.keys = s.keys[:0]
+	for i := range c {
+		s.keys = append(s.keys, keyed{c[i].Score, int32(i)})
+	}
+	slices.SortStableFunc(s.keys, func(a, b keyed) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	s.tmp = append(s.tmp[:0], c...)
+	for j, k := range s.keys {
+		c[j] = s.tmp[k.i]
+	}
+	clear(s.tmp)
+	if cap(s.tmp) <= 1<<14 {
+		sortPool.Put(s)
+	}
 }
 
 // suppressFresh halves the scores of n fresh candidates chosen at random (random.sample).
@@ -217,12 +259,13 @@ func suppressFresh(cands []Candidate, n int, s *sampler.Sampler) {
 // SpreadPublishers appends src to dst reordered so that a publisher does not reappear within
 // distance stories where it can be avoided: each step takes the first remaining story whose
 // publisher is not among the last distance taken, or else the first remaining story.
-// taken is scratch space (len(src) bools, reused).
-func SpreadPublishers(dst, src []Candidate, distance int, taken []bool) []Candidate {
-	taken = taken[:0]
+// taken is scratch space, grown as needed and kept for the next call.
+func SpreadPublishers(dst, src []Candidate, distance int, scratch *[]bool) []Candidate {
+	taken := (*scratch)[:0]
 	for range src {
 		taken = append(taken, false)
 	}
+	*scratch = taken
 	start := len(dst)
 	for n := 0; n < len(src); n++ {
 		pick := -1
@@ -270,13 +313,14 @@ const (
 // BoostTopics appends src to dst with stories of the preferred topics first: walking the list,
 // a story whose topic is preferred is boosted while its topic has fewer than 2 boosted and
 // fewer than 10 are boosted in all; boosted stories keep their order, then the rest theirs.
-// boosted is scratch space, reused.
-func BoostTopics(dst, src []Candidate, topics []surface.Topic, boosted []bool) []Candidate {
+// scratch is grown as needed and kept for the next call.
+func BoostTopics(dst, src []Candidate, topics []surface.Topic, scratch *[]bool) []Candidate {
+	boosted := (*scratch)[:0]
+	defer func() { *scratch = boosted }()
 	var left [32]int8
 	for _, t := range topics {
 		left[t] = boostsPerTopic
 	}
-	boosted = boosted[:0]
 	n := 0
 	for i := range src {
 		t := src[i].Topic

@@ -161,7 +161,7 @@ func TestSpreadPublishers(t *testing.T) {
 		for i, p := range ps {
 			src[i] = Candidate{ID: strconv.Itoa(i + 1), Publisher: p}
 		}
-		if got := ids(SpreadPublishers(nil, src, 3, nil)); got != want {
+		if got := ids(SpreadPublishers(nil, src, 3, new([]bool))); got != want {
 			t.Errorf("%s: %s, want %s", publishers, got, want)
 		}
 	}
@@ -186,7 +186,7 @@ func TestBoostTopics(t *testing.T) {
 		S("education"), S("business"), S("food"), S("hobbies"), S("government"))
 	f := func(src []Candidate, topics []surface.Topic, wantPrefix string) {
 		t.Helper()
-		got := ids(BoostTopics(nil, src, topics, nil))
+		got := ids(BoostTopics(nil, src, topics, new([]bool)))
 		if !strings.HasPrefix(got, wantPrefix) || len(strings.Fields(got)) != len(src) {
 			t.Errorf("%v: %s, want prefix %s", topics, got, wantPrefix)
 		}
