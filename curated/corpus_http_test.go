@@ -411,3 +411,26 @@ func TestInferredLocalModel(t *testing.T) {
 }
 
 func testLog(h *harness) *slogLogger { return newTestLogger(h.logs) }
+
+// merino-py's TestCuratedRecommendationsMetrics: a miss times one call and counts its status;
+// a failed attempt then a success count both statuses; the cache counts hits and misses.
+func TestCorpusMetrics(t *testing.T) {
+	counter := func(name string) uint64 { return metrics.GetOrCreateCounter(name).Get() }
+	status := func(code string) uint64 {
+		return counter(`merino_corpus_api_responses_total{query="scheduled_surface",status_code="` + code + `"}`)
+	}
+	ok0, e0 := status("200"), status("500")
+	miss0 := counter(`merino_corpus_api_cache_total{query="scheduled_surface",result="miss"}`)
+	hit0 := counter(`merino_corpus_api_cache_total{query="scheduled_surface",result="hit"}`)
+	h := start(t, nil)
+	h.fake.Fail(1, corpustest.Failure{Status: 500})
+	h.recommend(`{"locale":"pl-PL"}`)
+	h.recommend(`{"locale":"pl-PL"}`)
+	if ok, e := status("200")-ok0, status("500")-e0; ok != 1 || e != 1 {
+		t.Errorf("status counts: 200×%d 500×%d, want 1 and 1", ok, e)
+	}
+	if m, hit := counter(`merino_corpus_api_cache_total{query="scheduled_surface",result="miss"}`)-miss0,
+		counter(`merino_corpus_api_cache_total{query="scheduled_surface",result="hit"}`)-hit0; m != 1 || hit != 1 {
+		t.Errorf("cache: %d misses, %d hits", m, hit)
+	}
+}
