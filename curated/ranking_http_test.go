@@ -181,3 +181,18 @@ func slope(xs, ys []float64) float64 {
 	}
 	return (n*sxy - sx*sy) / (n*sxx - sx*sx)
 }
+
+// A section with a 50/50 alternate slate serves the base or the alternate, drawn per request;
+// other variants never show.
+func TestAlternateSlates(t *testing.T) {
+	h := start(t, func(s *setup) { s.dir = "testdata/alternates"; s.prior = "-"; s.engagement = engagementRows(map[string][2]int{"a1": {1, 10}}) })
+	seen := map[string]int{}
+	for i := 0; i < 40; i++ {
+		for _, id := range h.recommend(`{"locale":"en-US"}`).ids() {
+			seen[id]++
+		}
+	}
+	if seen["a1"] != 40 || seen["never"] != 0 || seen["base1"] == 0 || seen["alt1"] == 0 || seen["base1"]+seen["alt1"] != 40 {
+		t.Errorf("stories served in 40 requests: %v", seen)
+	}
+}
