@@ -185,7 +185,11 @@ func slope(xs, ys []float64) float64 {
 // A section with a 50/50 alternate slate serves the base or the alternate, drawn per request;
 // other variants never show.
 func TestAlternateSlates(t *testing.T) {
-	h := start(t, func(s *setup) { s.dir = "testdata/alternates"; s.prior = "-"; s.engagement = engagementRows(map[string][2]int{"a1": {1, 10}}) })
+	h := start(t, func(s *setup) {
+		s.dir = "testdata/alternates"
+		s.prior = "-"
+		s.engagement = engagementRows(map[string][2]int{"a1": {1, 10}})
+	})
 	seen := map[string]int{}
 	for i := 0; i < 40; i++ {
 		for _, id := range h.recommend(`{"locale":"en-US"}`).ids() {

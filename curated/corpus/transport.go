@@ -3,7 +3,6 @@ package corpus
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/curated/surface"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/loaders"
 )
 
 // Transport sends one query and returns the response status and body.
@@ -62,13 +62,7 @@ type GraphQL struct {
 func NewGraphQL(endpoint, clientName, clientVersion string, connectTimeout, requestTimeout time.Duration) *GraphQL {
 	return &GraphQL{
 		endpoint: endpoint, clientName: clientName, clientVersion: clientVersion, timeout: requestTimeout,
-		client: &fasthttp.Client{
-			Name:                "merino-go",
-			Dial:                func(addr string) (net.Conn, error) { return fasthttp.DialTimeout(addr, connectTimeout) },
-			MaxResponseBodySize: maxBody,
-			ReadTimeout:         requestTimeout,
-			WriteTimeout:        requestTimeout,
-		},
+		client: loaders.NewHTTPClient(loaders.HTTPOptions{ConnectTimeout: connectTimeout, RequestTimeout: requestTimeout}, maxBody),
 	}
 }
 
