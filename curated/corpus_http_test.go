@@ -207,7 +207,7 @@ func TestColdFailureAndStaleData(t *testing.T) {
 // The sections query's breaker (threshold 1) opens after a failed fetch: another surface is
 // then refused without an upstream call (500 on a cold cache) until the recovery timeout.
 func TestBreaker(t *testing.T) {
-	h := start(t, func(s *setup) { s.recover = 400 * time.Millisecond })
+	h := start(t, func(s *setup) { s.recover = 2 * time.Second })
 	h.fake.Fail(3, corpustest.Failure{Status: 503})
 	if status, _ := h.post(`{"locale":"en-GB"}`); status != 500 {
 		t.Errorf("first: %d", status)
@@ -224,7 +224,7 @@ func TestBreaker(t *testing.T) {
 	}
 	// ScheduledSurface has no breaker.
 	h.recommend(`{"locale":"pl-PL"}`)
-	time.Sleep(450 * time.Millisecond)
+	time.Sleep(2100 * time.Millisecond)
 	h.recommend(`{"locale":"de-DE"}`)
 	if h.client.BreakerOpen() {
 		t.Error("the breaker did not close after a success")

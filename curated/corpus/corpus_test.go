@@ -139,14 +139,15 @@ func TestCache(t *testing.T) {
 	if v, _ := c.Get(context.Background(), "k"); v != 1 {
 		t.Errorf("stale value %d", v)
 	}
-	time.Sleep(40 * time.Millisecond)
-	if v, _ := c.Get(context.Background(), "k"); v != 2 {
-		t.Errorf("refreshed value %d", v)
+	eventually(t, func() bool { v, _ := c.Get(context.Background(), "k"); return v == 2 })
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d loads, want 2", n)
 	}
 	fail.Store(true)
 	time.Sleep(60 * time.Millisecond)
 	c.Get(context.Background(), "k")
-	time.Sleep(40 * time.Millisecond)
+	eventually(t, func() bool { return calls.Load() == 3 })
+	time.Sleep(30 * time.Millisecond)
 	if v, err := c.Get(context.Background(), "k"); v != 2 || err != nil {
 		t.Errorf("after a failed refresh: %d %v", v, err)
 	}
@@ -170,4 +171,14 @@ func TestRequestBody(t *testing.T) {
 	if !strings.HasSuffix(got, `,"variables":{"filters":{"scheduledSurfaceGuid":"NEW_TAB_EN_GB"}}}`) {
 		t.Errorf("%s", got)
 	}
+}
+
+func eventually(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("timed out")
 }
