@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
+.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -121,6 +121,14 @@ data-manifest:
 # Rebuild data/wikipedia-en.sample.json.gz from ../shared/data (see data/PROVENANCE.md).
 data-wikipedia:
 	$(GO) run ./data/gen/wikipedia -shared ../shared/data -out data/wikipedia-en.sample.json.gz -n 4000
+
+# Rebuild data/curated (New Tab's offline bundle) from merino-py's fixtures in ../shared/data.
+data-curated:
+	$(GO) run ./data/gen/curated -shared ../shared/data -out data/curated
+
+# New Tab's story requests at 500/s (POST /api/v1/curated-recommendations over the markets).
+bench-newtab:
+	$(GO) run ./bench run --scenario newtab --rate 500 --duration 30s
 
 clean:
 	rm -rf bin data/wikipedia-index

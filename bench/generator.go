@@ -174,6 +174,11 @@ func worker(c *fasthttp.HostClient, host string, items []item, timeout time.Dura
 		if it.browser.forwardedFor != "" {
 			req.Header.Set("X-Forwarded-For", it.browser.forwardedFor)
 		}
+		if it.body != nil {
+			req.Header.SetMethod(fasthttp.MethodPost)
+			req.Header.SetContentType("application/json")
+			req.SetBodyRaw(it.body)
+		}
 		req.SetTimeout(timeout)
 		s := sample{due: j.due, kind: it.kind, sent: time.Since(start)}
 		err := c.Do(req, resp)
@@ -190,6 +195,8 @@ func worker(c *fasthttp.HostClient, host string, items []item, timeout time.Dura
 			// other request it is as wrong as a bad 200.
 			suggest := strings.HasPrefix(it.uri, "/api/v1/suggest")
 			switch {
+			case s.status == 200 && it.bodyPrefix != "":
+				s.badBody = !bytes.HasPrefix(body, []byte(it.bodyPrefix))
 			case s.status == 200:
 				s.badBody = suggest && len(resp.Header.ContentEncoding()) == 0 && !bytes.HasPrefix(body, []byte(`{"suggestions":[`))
 			case s.status == 204:

@@ -251,11 +251,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rate := fs.Float64("rate", 1500, "requests per second (constant arrival rate)")
 	duration := fs.Duration("duration", 60*time.Second, "measured duration")
 	warmup := fs.Duration("warmup", 5*time.Second, "warm-up before the measured duration (sent, not recorded)")
-	targetRPS := fs.Float64("target-rps", 1500, "fail when the achieved rate is below 99 % of this (0: no check)")
+	targetRPS := fs.Float64("target-rps", -1, "fail when the achieved rate is below 99 % of this (0: no check; default: --rate)")
 	targetP95 := fs.Duration("target-p95", 200*time.Millisecond, "fail when p95 is above this (0: no check)")
 	chart := fs.Bool("chart", true, "draw latency.png")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *targetRPS < 0 {
+		*targetRPS = *rate
 	}
 	if *rate <= 0 || *duration < time.Second || *warmup < 0 || c.connections < 1 {
 		fmt.Fprintln(stderr, "bench: --rate must be > 0, --duration >= 1s, --warmup >= 0, --connections >= 1")

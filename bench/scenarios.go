@@ -76,6 +76,8 @@ var scenarios = []scenario{
 		sources: []sourceSpec{{kind: "weather", weight: 1, providers: "accuweather", needs: "accuweather"}}},
 	{name: "queries", doc: "real search queries typed with the default providers",
 		sources: []sourceSpec{{kind: "queries", weight: 1}}},
+	{name: "newtab", doc: "Firefox New Tab's story requests: POST /api/v1/curated-recommendations over the New Tab locales (see newtab.go), 2 % legacy GETs",
+		sources: []sourceSpec{{kind: "newtab", weight: 1}}},
 }
 
 func findScenario(name string) (*scenario, error) {
@@ -403,6 +405,10 @@ type item struct {
 	// noContentOK: a 204 is a valid answer (a weather-only request whose location does not
 	// resolve).
 	noContentOK bool
+	// body, when set, is POSTed as JSON (New Tab's requests); otherwise the request is a GET.
+	body []byte
+	// bodyPrefix is how a valid 200 body starts ("" for the suggest endpoint's own check).
+	bodyPrefix string
 }
 
 // stream is a scenario expanded into a fixed sequence of requests that the generator cycles
@@ -427,6 +433,9 @@ func buildStream(sc *scenario, c *corpus, providers map[string]bool, n int, seed
 	}
 	var srcs []active
 	total := 0
+	if len(sc.sources) == 1 && sc.sources[0].kind == "newtab" {
+		return newTabStream(sc, n, seed), nil
+	}
 	for _, s := range sc.sources {
 		if s.needs != "" && providers != nil && !providers[s.needs] {
 			st.notes = append(st.notes, fmt.Sprintf("%s: skipped, the server does not list provider %q", s.kind, s.needs))

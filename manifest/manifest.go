@@ -16,14 +16,13 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/mozilla-services/merino-go/httpurl"
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/loaders"
-	"github.com/mozilla-services/merino-go/pystr"
+	"github.com/mozilla-services/merino-go/pydantic"
 )
 
 // Snapshot is one loaded manifest.
@@ -37,6 +36,10 @@ type Snapshot struct {
 	ETag []byte
 	// Domains and Partners count the entries of each list.
 	Domains, Partners int
+
+	// icons maps the full domain (FullDomain) of each entry's url to its icon; a later entry
+	// wins, as in merino-py's lookup table.
+	icons map[string]icon
 }
 
 // Parse validates a manifest document as merino-py's ManifestData.model_validate does on
@@ -98,7 +101,7 @@ func Parse(data []byte) (*Snapshot, error) {
 	etag = append(etag, '"')
 	etag = hex.AppendEncode(etag, sum[:16])
 	etag = append(etag, '"')
-	return &Snapshot{Body: b, ETag: etag, Domains: len(domains), Partners: partners}, nil
+	return &Snapshot{Body: b, ETag: etag, Domains: len(domains), Partners: partners, icons: iconTable(b)}, nil
 }
 
 // appendDomain validates one Domain and appends it in model field order.
@@ -343,29 +346,13 @@ func laxInt(raw json.RawMessage) ([]byte, error) {
 	return nil, errors.New("not an integer")
 }
 
-// intFromString is pydantic's lax str-to-int: Python's int() of the string once a fraction
-// of zeros is dropped (" 3.0 " → 3), with ASCII digits only; the white space around is
-// strip()'s.
+// intFromString is pydantic's lax str-to-int.
 func intFromString(s string) ([]byte, error) {
-	bad := fmt.Errorf("%q is not an integer", truncate(s, 40))
-	t := pystr.TrimSpace(s)
-	if dot := strings.IndexByte(t, '.'); dot >= 0 {
-		frac := t[dot+1:]
-		if frac == "" || strings.Trim(frac, "0") != "" || pystr.TrimSpace(t[:dot]) != t[:dot] {
-			return nil, bad
-		}
-		t = t[:dot]
-	}
-	for i := 0; i < len(t); i++ {
-		if t[i] >= 0x80 {
-			return nil, bad
-		}
-	}
-	digits, ok := pystr.AppendInt(nil, t)
+	digits, ok := pydantic.IntString(s)
 	if !ok {
-		return nil, bad
+		return nil, fmt.Errorf("%q is not an integer", truncate(s, 40))
 	}
-	return digits, nil
+	return []byte(digits), nil
 }
 
 func truncate(s string, n int) string {

@@ -77,6 +77,9 @@ type Options struct {
 	Manifest    Manifest
 	ManifestTTL int
 
+	// NewTab answers the curated-recommendations endpoints (nil: they answer 404).
+	NewTab NewTab
+
 	// RequestLog receives web.suggest.request records; nil turns them off
 	// (logging.log_suggest_request = false).
 	RequestLog        *mozlog.Writer
@@ -122,7 +125,7 @@ func New(opts Options) *Server {
 		WriteTimeout:          opts.WriteTimeout,
 		IdleTimeout:           60 * time.Second,
 		ReadBufferSize:        max(opts.MaxRequestHeaderBytes, 4096),
-		// Firefox sends GETs; a request body is never needed.
+		// Firefox's only bodies are New Tab's JSON requests, well under a kilobyte.
 		MaxRequestBodySize:            64 << 10,
 		DisablePreParseMultipartForm:  true,
 		CloseOnShutdown:               true,
@@ -199,8 +202,8 @@ func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) int {
 		s.notFound(ctx, x, path)
 		return i
 	}
-	if !ctx.IsGet() {
-		ctx.Response.Header.Set(fasthttp.HeaderAllow, "GET")
+	if m := routeMethod(i); string(ctx.Method()) != m {
+		ctx.Response.Header.Set(fasthttp.HeaderAllow, m)
 		writeJSON(ctx, fasthttp.StatusMethodNotAllowed, detailMethodNotAllowed)
 		return i
 	}
@@ -219,6 +222,9 @@ var routes = [...]struct {
 	{"/api/v1/providers", (*Server).providers},
 	{"/api/v1/manifest", (*Server).manifest},
 	{"/api/v1/weather/hourly-forecasts", (*Server).weatherHourly},
+	{curatedPath, (*Server).curatedRecommendations},
+	{curatedPath + "/legacy-115-129", (*Server).curatedLegacy115},
+	{curatedPath + "/legacy-114", (*Server).curatedLegacy114},
 	{"/__heartbeat__", (*Server).heartbeat},
 	{"/__lbheartbeat__", (*Server).lbheartbeat},
 	{"/__version__", (*Server).version},
@@ -338,6 +344,8 @@ func requestError(ctx *fasthttp.RequestCtx, err error) {
 	switch {
 	case errors.As(err, &small):
 		writeJSON(ctx, fasthttp.StatusRequestHeaderFieldsTooLarge, detailHeadersTooLarge)
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		writeJSON(ctx, fasthttp.StatusRequestEntityTooLarge, detailBodyTooLarge)
 	case errors.As(err, &netErr) && netErr.Timeout():
 		writeJSON(ctx, fasthttp.StatusRequestTimeout, detailRequestTimeout)
 	default:
@@ -348,6 +356,7 @@ func requestError(ctx *fasthttp.RequestCtx, err error) {
 var (
 	detailHeadersTooLarge = []byte(`{"detail":"Request Header Fields Too Large"}`)
 	detailRequestTimeout  = []byte(`{"detail":"Request Timeout"}`)
+	detailBodyTooLarge    = []byte(`{"detail":"Request Entity Too Large"}`)
 	detailBadRequest      = []byte(`{"detail":"Bad Request"}`)
 )
 

@@ -204,6 +204,11 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 		mh = &manifest.Holder{}
 		a.syncers = append(a.syncers, loaders.NewSyncer("manifest", src, m.ResyncInterval, mh.Apply, log))
 	}
+	newTab, curatedSyncers, err := newCurated(cfg, mh, log)
+	if err != nil {
+		return nil, err
+	}
+	a.syncers = append(a.syncers, curatedSyncers...)
 	opts := server.Options{
 		Providers:                 set,
 		ClientVariantMax:          cfg.Web.ClientVariantMax,
@@ -232,6 +237,9 @@ func build(cfg *config.Config, log *slog.Logger, logw *mozlog.Writer) (*app, err
 	}
 	if mh != nil {
 		opts.Manifest = mh
+	}
+	if newTab != nil {
+		opts.NewTab = newTab
 	}
 	for _, sy := range a.syncers {
 		a.checks = append(a.checks, check(sy))

@@ -1,0 +1,408 @@
+// Package ranking holds the primitives New Tab orders stories with (merino-py's rankers and
+// prior_backends): Thompson sampling of a candidate list with regional blending and the
+// engagement rescalers, the publisher spread, the preferred-topic boost and the takedown of
+// heavily reported stories. They work in place on slices of Candidate, so a request reuses its
+// buffers; the caller keeps whatever it renders indexed by Candidate.Ref.
+package ranking
+
+import (
+	"log/slog"
+	"math"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/mozilla-services/merino-go/curated/engagement"
+	"github.com/mozilla-services/merino-go/curated/sampler"
+	"github.com/mozilla-services/merino-go/curated/surface"
+)
+
+// Flags mark where a candidate came from (merino-py's experiment_flags).
+type Flags uint8
+
+// The flags.
+const (
+	// Subtopic: from an ML section that is not a legacy topic (kept out of Popular Today).
+	Subtopic Flags = 1 << iota
+	// Headlines: from the headlines section.
+	Headlines
+	// WorldCup: from a worldcup* section.
+	WorldCup
+)
+
+// Candidate is one story being ranked.
+type Candidate struct {
+	ID            string
+	Publisher     string
+	Topic         surface.Topic
+	TimeSensitive bool
+	Flags         Flags
+	// Ref is the caller's reference to the story (an index into its rendered items).
+	Ref int32
+
+	// Set by ThompsonSampling.
+	Score, Alpha, Beta float64
+	Fresh              bool
+	Remaining          int // impressions still needed to stop being fresh
+}
+
+// BlockedFromPopularToday is merino-py's is_story_blocked_for_top_stories: a subtopic story
+// or a hobbies (gaming) one.
+func (c *Candidate) BlockedFromPopularToday() bool {
+	return c.Flags&Subtopic != 0 || c.Topic == surface.Hobbies
+}
+
+// RegionWeight is how much regional engagement weighs against global engagement (0.95).
+const RegionWeight = 0.95
+
+// Interests are a request's normalised interest scores, for the Thompson-sampling boost
+// (the sections feed; nil elsewhere).
+type Interests struct {
+	Normalized map[string]float64
+}
+
+// inferredScoreWeight and topicWeights are merino-py's INFERRED_SCORE_WEIGHT and
+// PERSONALIZATION_TOPIC_WEIGHTING.
+const inferredScoreWeight = 0.0006
+
+func topicWeight(t surface.Topic) float64 {
+	switch t {
+	case surface.Arts:
+		return 0.6
+	case surface.Government, surface.Tech:
+		return 0.7
+	case surface.Sports:
+		return 0.8
+	}
+	return 1.0
+}
+
+func (in *Interests) boost(t surface.Topic) float64 {
+	if in == nil || t == surface.NoTopic {
+		return 0
+	}
+	if v, ok := in.Normalized[t.String()]; ok {
+		return v * inferredScoreWeight * topicWeight(t)
+	}
+	return in.Normalized["other"] * inferredScoreWeight
+}
+
+// Inputs are the data one ranking pass reads.
+type Inputs struct {
+	Engagement *engagement.Snapshot
+	// Priors is the prior backend (engagement.ConstantPriors when none is configured).
+	Priors *engagement.Priors
+	// Region is the request's region and EngagementRegion the region of its engagement rows
+	// (a synthetic one for some experiments); "" is none.
+	Region, EngagementRegion string
+	Rescaler                 *Rescaler // nil: none
+	Interests                *Interests
+	Sampler                  *sampler.Sampler
+}
+
+// opensNoOpens returns clicks and impressions−clicks of a story in a region.
+func opensNoOpens(e *engagement.Snapshot, id, region string) (float64, float64) {
+	c, ok := e.Get(id, region)
+	if !ok {
+		return 0, 0
+	}
+	return float64(c.Clicks), float64(c.Impressions - c.Clicks)
+}
+
+// RegionalPrior is merino-py's get_regional_prior: the engagement region's prior when it
+// differs from the region and exists, else the region's.
+func (in *Inputs) RegionalPrior() (engagement.Prior, bool) {
+	if in.EngagementRegion != "" && in.EngagementRegion != in.Region {
+		if p, ok := in.Priors.Get(in.EngagementRegion); ok {
+			return p, true
+		}
+	}
+	return in.Priors.Get(in.Region)
+}
+
+// resolveEngagementRegion is merino-py's resolve_engagement_region: a synthetic engagement
+// region is used for the whole pass if any candidate has a row in it, else the region.
+func (in *Inputs) resolveEngagementRegion(cands []Candidate) string {
+	er := in.EngagementRegion
+	if er == "" || er == in.Region {
+		return er
+	}
+	for i := range cands {
+		if _, ok := in.Engagement.Get(cands[i].ID, er); ok {
+			return er
+		}
+	}
+	return in.Region
+}
+
+// Interactions is merino-py's compute_interactions: opens, no-opens and the prior (a, b) of a
+// story, blended with regional data, then rescaled; b0 is the prior b before rescaling.
+func (in *Inputs) Interactions(c *Candidate, engagementRegion string, regional engagement.Prior, hasRegional bool, regionWeight float64) (opens, noOpens, a, b, b0 float64) {
+	opens, noOpens = opensNoOpens(in.Engagement, c.ID, "")
+	q := engagementRegion
+	if q == "" {
+		q = in.Region
+	}
+	rOpens, rNoOpens := opensNoOpens(in.Engagement, c.ID, q)
+	global, ok := in.Priors.Get("")
+	if !ok {
+		global = engagement.Constant
+	}
+	a, b = global.Alpha, global.Beta
+	if rNoOpens != 0 && hasRegional {
+		// float64() forces each product to be rounded, as Python does: Go may otherwise fuse
+		// a multiply and an add, and orders must match merino-py's bit for bit.
+		rest := 1 - regionWeight
+		opens = float64(rOpens*regionWeight) + float64(opens*rest)
+		noOpens = float64(rNoOpens*regionWeight) + float64(noOpens*rest)
+		a = float64(regionWeight*regional.Alpha) + float64(rest*a)
+		b = float64(regionWeight*regional.Beta) + float64(rest*b)
+	}
+	if r := in.Rescaler; r != nil {
+		opens, noOpens = r.Rescale(c, opens, noOpens)
+	}
+	b0 = b
+	if r := in.Rescaler; r != nil {
+		a, b = r.RescalePrior(c, a, b)
+	}
+	return opens, noOpens, a, b, b0
+}
+
+// ThompsonSampling is merino-py's ThompsonSamplingRanker.rank_items: each candidate's score is
+// a Beta(opens + a, no-opens + b) draw plus its interest boost; fresh candidates are flagged
+// (and, past the rescaler's fresh_items_max, a random excess has its score halved); then
+// cands is sorted by score, highest first, ties in their original order.
+func ThompsonSampling(cands []Candidate, in *Inputs) {
+	regional, hasRegional := in.RegionalPrior()
+	er := in.resolveEngagementRegion(cands)
+	var mult float64
+	freshMax := 0
+	if in.Rescaler != nil {
+		mult, freshMax = in.Rescaler.FreshMultiplier, in.Rescaler.FreshMax
+	}
+	fresh := 0
+	for i := range cands {
+		c := &cands[i]
+		opens, noOpens, a, b, b0 := in.Interactions(c, er, regional, hasRegional, RegionWeight)
+		c.Alpha = opens + math.Max(a, 1e-18)
+		c.Beta = noOpens + math.Max(b, 1e-18)
+		c.Score = in.Sampler.Beta(c.Alpha, c.Beta) + in.Interests.boost(c.Topic)
+		c.Fresh, c.Remaining = false, 0
+		if mult > 0 && !c.TimeSensitive {
+			if target := b0 * mult; noOpens < target {
+				c.Fresh, c.Remaining = true, int(target-noOpens)
+				fresh++
+			}
+		}
+	}
+	if freshMax > 0 && fresh > freshMax {
+		suppressFresh(cands, fresh-freshMax, in.Sampler)
+	}
+	SortByScore(cands)
+}
+
+// keyed is a candidate's score and position, what sorting moves instead of whole candidates.
+type keyed struct {
+	score float64
+	i     int32
+}
+
+type sortScratch struct {
+	keys []keyed
+	tmp  []Candidate
+}
+
+var sortPool = sync.Pool{New: func() any { return new(sortScratch) }}
+
+// SortByScore sorts candidates by score, highest first, ties in their current order (Python's
+// stable sorted(..., reverse=True)). It sorts small keys, then places the candidates once.
+func SortByScore(c []Candidate) {
+	s := sortPool.Get().(*sortScratch)
+	s.keys = s.keys[:0]
+	for i := range c {
+		s.keys = append(s.keys, keyed{c[i].Score, int32(i)})
+	}
+	slices.SortStableFunc(s.keys, func(a, b keyed) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	s.tmp = append(s.tmp[:0], c...)
+	for j, k := range s.keys {
+		c[j] = s.tmp[k.i]
+	}
+	clear(s.tmp)
+	if cap(s.tmp) <= 1<<14 {
+		sortPool.Put(s)
+	}
+}
+
+// suppressFresh halves the scores of n fresh candidates chosen at random (random.sample).
+func suppressFresh(cands []Candidate, n int, s *sampler.Sampler) {
+	idx := make([]int, 0, len(cands))
+	for i := range cands {
+		if cands[i].Fresh {
+			idx = append(idx, i)
+		}
+	}
+	for k := 0; k < n; k++ {
+		j := k + s.IntN(len(idx)-k)
+		idx[k], idx[j] = idx[j], idx[k]
+		cands[idx[k]].Score *= 0.5
+	}
+}
+
+// SpreadPublishers appends src to dst reordered so that a publisher does not reappear within
+// distance stories where it can be avoided: each step takes the first remaining story whose
+// publisher is not among the last distance taken, or else the first remaining story.
+// taken is scratch space, grown as needed and kept for the next call.
+func SpreadPublishers(dst, src []Candidate, distance int, scratch *[]bool) []Candidate {
+	taken := (*scratch)[:0]
+	for range src {
+		taken = append(taken, false)
+	}
+	*scratch = taken
+	start := len(dst)
+	for n := 0; n < len(src); n++ {
+		pick := -1
+		first := -1
+		for i := range src {
+			if taken[i] {
+				continue
+			}
+			if first < 0 {
+				first = i
+			}
+			if !recentPublisher(dst[start:], src[i].Publisher, distance) {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			pick = first
+		}
+		taken[pick] = true
+		dst = append(dst, src[pick])
+	}
+	return dst
+}
+
+func recentPublisher(out []Candidate, publisher string, distance int) bool {
+	from := len(out) - distance
+	if from < 0 {
+		from = 0
+	}
+	for i := from; i < len(out); i++ {
+		if out[i].Publisher == publisher {
+			return true
+		}
+	}
+	return false
+}
+
+// The preferred-topic boost's limits (merino-py's NUM_RECS_PER_TOPIC and MAX_TOP_REC_SLOTS).
+const (
+	boostsPerTopic = 2
+	maxBoosted     = 10
+)
+
+// BoostTopics appends src to dst with stories of the preferred topics first: walking the list,
+// a story whose topic is preferred is boosted while its topic has fewer than 2 boosted and
+// fewer than 10 are boosted in all; boosted stories keep their order, then the rest theirs.
+// scratch is grown as needed and kept for the next call.
+func BoostTopics(dst, src []Candidate, topics []surface.Topic, scratch *[]bool) []Candidate {
+	boosted := (*scratch)[:0]
+	defer func() { *scratch = boosted }()
+	var left [32]int8
+	for _, t := range topics {
+		left[t] = boostsPerTopic
+	}
+	n := 0
+	for i := range src {
+		t := src[i].Topic
+		b := t != surface.NoTopic && n < maxBoosted && left[t] > 0
+		if b {
+			left[t]--
+			n++
+			dst = append(dst, src[i])
+		}
+		boosted = append(boosted, b)
+	}
+	for i := range src {
+		if !boosted[i] {
+			dst = append(dst, src[i])
+		}
+	}
+	return dst
+}
+
+// The takedown thresholds (merino-py's DEFAULT_REPORT_RECS_RATIO_THRESHOLD,
+// DEFAULT_REPORT_COUNT_THRESHOLD and DEFAULT_SAFEGUARD_CAP_TAKEDOWN_FRACTION).
+const (
+	reportRatioThreshold = 0.001
+	reportCountThreshold = 20
+	takedownFraction     = 0.5
+)
+
+// Reported describes a story taken down, for the caller's log line.
+type Reported struct {
+	Candidate            Candidate
+	Ratio                float64
+	Reports, Impressions int64
+}
+
+// Takedown is merino-py's takedown_reported_recommendations: stories whose reports in the
+// request's region exceed 0.1 % of their impressions, with at least 20 reports, are removed,
+// the most reported first, at most half of the list (rounded up); every occurrence of a
+// removed id goes. It filters cands in place, returns the rest and calls report for each
+// removed story.
+func Takedown(cands []Candidate, e *engagement.Snapshot, region string, report func(Reported)) []Candidate {
+	var over []Reported
+	for i := range cands {
+		c, ok := e.Get(cands[i].ID, region)
+		if !ok || c.Impressions <= 0 {
+			continue
+		}
+		ratio := float64(c.Reports) / float64(c.Impressions)
+		if ratio > reportRatioThreshold && c.Reports >= reportCountThreshold {
+			over = append(over, Reported{Candidate: cands[i], Ratio: ratio, Reports: c.Reports, Impressions: c.Impressions})
+		}
+	}
+	if len(over) == 0 {
+		return cands
+	}
+	sort.SliceStable(over, func(i, j int) bool { return over[i].Ratio > over[j].Ratio })
+	if limit := int(math.Ceil(float64(len(cands)) * takedownFraction)); len(over) > limit {
+		over = over[:limit]
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		removed := false
+		for _, o := range over {
+			if o.Candidate.ID == c.ID {
+				removed = true
+				break
+			}
+		}
+		if !removed {
+			out = append(out, c)
+		}
+	}
+	for _, o := range over {
+		report(o)
+	}
+	return out
+}
+
+// LogTakedown is the report function that logs merino-py's WARNING.
+func LogTakedown(log *slog.Logger, region string, title, url func(Candidate) string) func(Reported) {
+	return func(r Reported) {
+		log.Warn("Excluding reported recommendation: '"+title(r.Candidate)+"' ("+url(r.Candidate)+") was excluded due to high reports",
+			"corpus_item_id", r.Candidate.ID, "report_ratio", r.Ratio, "reports", r.Reports,
+			"impressions", r.Impressions, "threshold", reportRatioThreshold, "region", region)
+	}
+}
