@@ -25,6 +25,9 @@ type Env struct {
 	Version string
 	// NoProgress turns progress display off (--no-progress).
 	NoProgress bool
+	// RetryWait is the first wait before retrying a request (0: the clients' default of a
+	// second; tests shorten it).
+	RetryWait time.Duration
 }
 
 // Logger returns a logger whose records carry MozLog type name: merino-py's module names

@@ -73,18 +73,10 @@ const (
 // Registry is the jobs `merino job` knows, in the order help lists them.
 type Registry []*Job
 
-// NeedsConfig reports whether args run a job (and so need the configuration loaded), as
-// opposed to asking for a listing or help.
+// NeedsConfig reports whether args name a job, whose flag defaults (shown by --help too)
+// come from the configuration; listings and help of commands need none.
 func (r Registry) NeedsConfig(args []string) bool {
-	if len(args) < 2 || isHelp(args[0]) || isHelp(args[1]) {
-		return false
-	}
-	for _, a := range args[2:] {
-		if isHelp(a) {
-			return false
-		}
-	}
-	return r.find(args[0], args[1]) != nil
+	return len(args) >= 2 && r.find(args[0], args[1]) != nil
 }
 
 func isHelp(a string) bool {

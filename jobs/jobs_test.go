@@ -90,7 +90,8 @@ func TestRun(t *testing.T) {
 	if strings.Join(ran, "|") != "main 1 false|x 3 true|usage 1 false|fail 1 false|wait 1 false" {
 		t.Errorf("runs %q", ran)
 	}
-	if !r.NeedsConfig([]string{"echo-uploader", "upload", "--n", "1"}) || r.NeedsConfig([]string{"echo-uploader", "upload", "--help"}) || r.NeedsConfig(nil) {
+	if !r.NeedsConfig([]string{"echo-uploader", "upload", "--n", "1"}) || !r.NeedsConfig([]string{"echo-uploader", "upload", "--help"}) ||
+		r.NeedsConfig([]string{"echo-uploader", "--help"}) || r.NeedsConfig(nil) {
 		t.Error("NeedsConfig")
 	}
 }

@@ -30,15 +30,34 @@ const DefaultCollection = "quicksuggest-other"
 
 // Settings are the Remote Settings flags of a job.
 type Settings struct {
-	Server, Bucket, Collection, Auth string
-	DryRun                           bool
+	Server, Bucket, Collection string
+	// Auth is --auth (--rs-auth), whose default is remote_settings.auth.
+	Auth   Secret
+	DryRun bool
 	// KeepExisting is --keep-existing-records: skip the deletion of old records.
 	KeepExisting bool
 	// AllowEmpty is --allow-empty: let an empty input delete the published records.
 	AllowEmpty bool
 	// Review is --request-review[=comment].
 	Review Review
+
+	defaultCollection string
 }
+
+// Secret is a flag value that is never shown: help prints "********" for a configured
+// default, as check-config does.
+type Secret string
+
+// String implements flag.Value.
+func (s *Secret) String() string {
+	if s == nil || *s == "" {
+		return ""
+	}
+	return "********"
+}
+
+// Set implements flag.Value.
+func (s *Secret) Set(v string) error { *s = Secret(v); return nil }
 
 // Review is the --request-review flag: set, with an optional comment.
 type Review struct {
@@ -87,11 +106,12 @@ var (
 // collection as given: merino-py's uploaders differ), and returns where they land. keep adds
 // --keep-existing-records (the geonames uploader has none: it always replaces).
 func AddFlags(fs *flag.FlagSet, d *jobs.Defaults, names FlagNames, bucket, collection string, keep bool) *Settings {
-	s := &Settings{}
+	s := &Settings{defaultCollection: collection}
 	fs.StringVar(&s.Server, names.Server, d.RSServer, "Remote Settings API root, with its /v1 (remote_settings.server)")
 	fs.StringVar(&s.Bucket, names.Bucket, bucket, "Remote Settings bucket: main-workspace to publish through review")
 	fs.StringVar(&s.Collection, names.Collection, collection, "Remote Settings collection")
-	fs.StringVar(&s.Auth, names.Auth, d.RSAuth, `Authorization: "Bearer <token>", "Basic <base64>" or user:password (remote_settings.auth)`)
+	s.Auth = Secret(d.RSAuth)
+	fs.Var(&s.Auth, names.Auth, `Authorization: "Bearer <token>", "Basic <base64>" or user:password (remote_settings.auth)`)
 	fs.BoolVar(&s.DryRun, names.DryRun, d.RSDryRun, "read and log everything, send no write (remote_settings.dry_run)")
 	if keep {
 		fs.BoolVar(&s.KeepExisting, "keep-existing-records", false, "keep the existing records instead of deleting them first")
@@ -127,14 +147,18 @@ func (c Counts) String() string {
 
 // New checks the settings and returns a publisher. A bad --auth or server is a usage error.
 func (s *Settings) New(env *jobs.Env, names FlagNames) (*Publisher, error) {
-	authz, err := kinto.AuthHeader(s.Auth)
+	if s.Collection == "" {
+		// merino-py: an empty --collection means the default.
+		s.Collection = s.defaultCollection
+	}
+	authz, err := kinto.AuthHeader(string(s.Auth))
 	if err != nil {
 		return nil, jobs.Usagef("--%s: %v", names.Auth, err)
 	}
 	if s.Review.Requested && !strings.HasSuffix(s.Bucket, "-workspace") {
 		return nil, jobs.Usagef("--request-review needs a workspace bucket (such as main-workspace), not %q", s.Bucket)
 	}
-	c, err := kinto.New(kinto.Options{Server: s.Server, Bucket: s.Bucket, Collection: s.Collection, Authorization: authz, UserAgent: env.UserAgent()})
+	c, err := kinto.New(kinto.Options{Server: s.Server, Bucket: s.Bucket, Collection: s.Collection, Authorization: authz, UserAgent: env.UserAgent(), RetryWait: env.RetryWait})
 	if err != nil {
 		return nil, jobs.Usagef("--%s, --%s, --%s: %v", names.Server, names.Bucket, names.Collection, err)
 	}

@@ -47,7 +47,7 @@ func TestChunked(t *testing.T) {
 		t.Helper()
 		fake, p, _ := setup(t, false)
 		ctx := context.Background()
-		c := p.Chunked("test-record-type", size, total)
+		c := p.Chunked("test-record-type", size, total, nil)
 		for i := range count {
 			item := jsonw.Object{{Key: "i", Value: i}}
 			if i == 0 {
@@ -76,7 +76,7 @@ func TestChunked(t *testing.T) {
 	f(200, 450, 450, 0, "test-record-type-000-200 test-record-type-200-400 test-record-type-400-450")
 
 	fake, p, _ := setup(t, false)
-	c := p.Chunked("t", 10, 3)
+	c := p.Chunked("t", 10, 3, nil)
 	for i := range 3 {
 		_ = c.Add(context.Background(), publisher.WithScore(jsonw.Object{{Key: "i", Value: i}}, map[bool]float64{true: 0.9, false: 0}[i == 0]))
 	}
@@ -95,8 +95,12 @@ func TestDryRunAndUnchanged(t *testing.T) {
 	fake.Seed("main-workspace", "quicksuggest-other", map[string]any{"id": "old", "type": "t"}, att, nil)
 	fake.Seed("main-workspace", "quicksuggest-other", map[string]any{"id": "other", "type": "u"}, nil, nil)
 	fake.Log()
-	c := p.Chunked("t", 10, 0)
-	if err := c.DeleteRecords(ctx); err != nil {
+	recs, err := p.Records(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Chunked("t", 10, 1, recs)
+	if err := c.DeleteStale(ctx); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Add(ctx, "a")
@@ -121,7 +125,7 @@ func TestDryRunAndUnchanged(t *testing.T) {
 	// The unchanged check compares the sha256 of the bytes with the published hash.
 	fake2, p2, logs2 := setup(t, false)
 	fake2.Seed("main-workspace", "quicksuggest-other", map[string]any{"id": "r", "type": "t"}, att, nil)
-	recs, _ := p2.Records(ctx)
+	recs, _ = p2.Records(ctx)
 	rec := jsonw.Object{{Key: "id", Value: "r"}, {Key: "type", Value: "t"}}
 	fake2.Log()
 	if up, err := p2.Upload(ctx, rec, att, recs[0], false); up || err != nil {
@@ -142,7 +146,7 @@ func TestFailedAndReview(t *testing.T) {
 	fake, p, _ := setup(t, false)
 	ctx := context.Background()
 	fake.Inject(kintotest.Fault{Method: "POST", After: 1, Status: 400, Message: "Attachment missing."})
-	c := p.Chunked("t", 1, 3)
+	c := p.Chunked("t", 1, 3, nil)
 	var err error
 	for i := 0; i < 3 && err == nil; i++ {
 		err = c.Add(ctx, i)
@@ -184,4 +188,71 @@ func TestFailedAndReview(t *testing.T) {
 	if _, err := p2.Finish(ctx); err != nil || fake2.Metadata("main-workspace", "quicksuggest-other")["status"] != nil {
 		t.Errorf("no review without a request: %v", err)
 	}
+}
+
+// TestChunkedUnchanged: a second run over the same items sends nothing; a changed item or
+// record field re-uploads its chunk only; stale records of the type go, others stay.
+func TestChunkedUnchanged(t *testing.T) {
+	fake, _, _ := setup(t, false)
+	ctx := context.Background()
+	fake.Seed("main-workspace", "quicksuggest-other", map[string]any{"id": "t-9-10", "type": "t"}, []byte("[]"), nil)
+	fake.Seed("main-workspace", "quicksuggest-other", map[string]any{"id": "u-0-1", "type": "u"}, []byte("[]"), nil)
+	run := func(items []int, extra string) (string, publisher.Counts) {
+		t.Helper()
+		p := publisher.NewWithClient(clientOf(t, fake), false, slog.New(slog.DiscardHandler))
+		recs, err := p.Records(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.Log()
+		c := p.Chunked("t", 2, len(items), recs).WithRecord(func(start, end string) jsonw.Object {
+			rec := jsonw.Object{{Key: "id", Value: "t-" + start + "-" + end}, {Key: "type", Value: "t"}}
+			if extra != "" {
+				rec = append(rec, jsonw.Member{Key: "filter_expression", Value: extra})
+			}
+			return rec
+		})
+		if err := c.DeleteStale(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range items {
+			if err := c.Add(ctx, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.Finish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var reqs []string
+		for _, r := range fake.Log() {
+			reqs = append(reqs, r.Method+" "+r.Path[strings.LastIndex(r.Path, "records/")+8:])
+		}
+		return strings.Join(reqs, ", "), p.Counts
+	}
+	if reqs, _ := run([]int{1, 2, 3}, ""); reqs != "DELETE t-9-10, PUT t-0-2, POST t-0-2/attachment, PUT t-2-3, POST t-2-3/attachment" {
+		t.Errorf("first run: %s", reqs)
+	}
+	if reqs, c := run([]int{1, 2, 3}, ""); reqs != "" || c.Unchanged != 2 {
+		t.Errorf("re-run: %q %+v", reqs, c)
+	}
+	if reqs, _ := run([]int{1, 2, 4}, ""); reqs != "PUT t-2-3, POST t-2-3/attachment" {
+		t.Errorf("changed item: %s", reqs)
+	}
+	if reqs, _ := run([]int{1, 2, 4}, "env.country in ['US']"); reqs != "PUT t-0-2, POST t-0-2/attachment, PUT t-2-3, POST t-2-3/attachment" {
+		t.Errorf("changed record field: %s", reqs)
+	}
+	if reqs, _ := run([]int{1, 2, 4}, ""); reqs != "PUT t-0-2, POST t-0-2/attachment, PUT t-2-3, POST t-2-3/attachment" {
+		t.Errorf("a removed record field counts as a change: %s", reqs)
+	}
+	if ids := ids(fake.Records("main-workspace", "quicksuggest-other")); ids != "t-0-2 t-2-3 u-0-1" {
+		t.Errorf("records %s", ids)
+	}
+}
+
+func clientOf(t *testing.T, fake *kintotest.Server) *kinto.Client {
+	c, err := kinto.New(kinto.Options{Server: fake.URL, Bucket: "main-workspace", Collection: "quicksuggest-other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
