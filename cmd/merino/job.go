@@ -11,6 +11,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/config"
 	"github.com/mozilla-services/merino-go/jobs"
+	"github.com/mozilla-services/merino-go/jobs/amouploader"
 	"github.com/mozilla-services/merino-go/jobs/csvuploader"
 	"github.com/mozilla-services/merino-go/mozlog"
 )
@@ -18,6 +19,7 @@ import (
 // jobRegistry lists the jobs of `merino job`, in merino-py's order of jobs.md.
 var jobRegistry = jobs.Registry{
 	csvuploader.Job,
+	amouploader.Job,
 }
 
 // jobCommand runs `merino job <command> <subcommand> [flags]`.

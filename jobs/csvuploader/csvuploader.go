@@ -164,9 +164,8 @@ func (o *options) run(ctx context.Context, env *jobs.Env, src Source) error {
 		return pub.Failed(err)
 	}
 	chunks := (total + o.chunkSize - 1) / o.chunkSize
-	progress = env.Progress(log, "csv-rs-uploader upload", "records", int64(chunks))
+	progress = pub.Progress(env, log, "csv-rs-uploader upload", chunks)
 	defer progress.Finish()
-	pub.SetProgress(progress)
 	up := pub.Chunked(recordType, o.chunkSize, total, existing)
 	if !o.rs.KeepExisting {
 		if err := up.DeleteStale(ctx); err != nil {

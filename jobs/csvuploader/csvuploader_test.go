@@ -238,7 +238,7 @@ func TestServerFailures(t *testing.T) {
 	fake.Inject(kintotest.Fault{Method: "POST", After: 1, Status: 503, Message: "Service unavailable"})
 	fake.Log()
 	res = run(t, d, args...)
-	if res.Code != 1 || !strings.HasSuffix(res.LastLine(), "POST /v1/buckets/main-workspace/collections/quicksuggest-other/records/mdn-suggestions-1-2/attachment: HTTP 503: Service unavailable (written before the failure: 1 uploaded, 0 deleted)") {
+	if res.Code != 1 || !strings.HasSuffix(res.LastLine(), "POST /v1/buckets/main-workspace/collections/quicksuggest-other/records/mdn-suggestions-1-2/attachment: HTTP 503: Service unavailable; record mdn-suggestions-1-2 was replaced but has no attachment (written before the failure: 1 uploaded, 0 deleted)") {
 		t.Errorf("mid-upload failure: %+v", res.LastLine())
 	}
 	if w := jobstest.Writes(fake.Log()); len(w) != 2+3*2 {

@@ -13,9 +13,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/mozilla-services/merino-go/jobs"
@@ -178,8 +180,12 @@ func NewWithClient(c *kinto.Client, dryRun bool, log *slog.Logger) *Publisher {
 // DryRun reports whether writes are only logged.
 func (p *Publisher) DryRun() bool { return p.dryRun }
 
-// SetProgress makes the publisher count each record written, unchanged or deleted on pr.
-func (p *Publisher) SetProgress(pr *jobs.Progress) { p.progress = pr }
+// Progress starts the display of the records written (uploaded, found unchanged or deleted)
+// out of total planned; the caller finishes it.
+func (p *Publisher) Progress(env *jobs.Env, log *slog.Logger, label string, total int) *jobs.Progress {
+	p.progress = env.Progress(log, label, "records", int64(total))
+	return p.progress
+}
 
 // Records lists every record of the collection (also in a dry run).
 func (p *Publisher) Records(ctx context.Context) ([]kinto.Record, error) {
@@ -214,6 +220,11 @@ func (p *Publisher) Upload(ctx context.Context, record jsonw.Object, attachment 
 	p.log.Info(fmt.Sprintf("Uploading attachment: %s (%s)", id, jobs.PrettySize(int64(len(attachment)))))
 	if !p.dryRun {
 		if err := p.client.Upload(ctx, record, attachment); err != nil {
+			var kerr *kinto.Error
+			if errors.As(err, &kerr) && kerr.Method == http.MethodPost {
+				// The PUT went through: the record is published without its attachment.
+				return false, &withoutAttachment{id: id, err: err}
+			}
 			return false, err
 		}
 	}
@@ -277,7 +288,24 @@ func (p *Publisher) Finish(ctx context.Context) (string, error) {
 func (p *Publisher) Failed(err error) error {
 	c := p.Counts
 	if c.Uploaded+c.Deleted == 0 {
+		var wa *withoutAttachment
+		if errors.As(err, &wa) {
+			return fmt.Errorf("%w (no other record was written)", err)
+		}
 		return fmt.Errorf("%w (nothing was written)", err)
 	}
 	return fmt.Errorf("%w (written before the failure: %d uploaded, %d deleted)", err, c.Uploaded, c.Deleted)
 }
+
+// withoutAttachment is an upload whose PUT went through and whose POST failed: the record is
+// published without its attachment.
+type withoutAttachment struct {
+	id  string
+	err error
+}
+
+func (e *withoutAttachment) Error() string {
+	return e.err.Error() + "; record " + e.id + " was replaced but has no attachment"
+}
+
+func (e *withoutAttachment) Unwrap() error { return e.err }

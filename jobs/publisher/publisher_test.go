@@ -153,7 +153,7 @@ func TestFailedAndReview(t *testing.T) {
 	}
 	err = p.Failed(err)
 	var kerr *kinto.Error
-	if !errors.As(err, &kerr) || !strings.HasSuffix(err.Error(), "HTTP 400: Attachment missing. (written before the failure: 1 uploaded, 0 deleted)") {
+	if !errors.As(err, &kerr) || !strings.HasSuffix(err.Error(), "HTTP 400: Attachment missing.; record t-1-2 was replaced but has no attachment (written before the failure: 1 uploaded, 0 deleted)") {
 		t.Errorf("%v", err)
 	}
 
