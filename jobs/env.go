@@ -169,3 +169,17 @@ func (p *Progress) Finish() {
 		p.console.clear()
 	}
 }
+
+// CountBytes returns a reader that adds the bytes read from r to p.
+func CountBytes(r io.Reader, p *Progress) io.Reader { return &countingReader{r: r, p: p} }
+
+type countingReader struct {
+	r io.Reader
+	p *Progress
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Add(int64(n))
+	return n, err
+}

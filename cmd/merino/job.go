@@ -13,6 +13,7 @@ import (
 	"github.com/mozilla-services/merino-go/jobs"
 	"github.com/mozilla-services/merino-go/jobs/amouploader"
 	"github.com/mozilla-services/merino-go/jobs/csvuploader"
+	"github.com/mozilla-services/merino-go/jobs/geonamesuploader"
 	"github.com/mozilla-services/merino-go/jobs/relevancyuploader"
 	"github.com/mozilla-services/merino-go/mozlog"
 )
@@ -22,6 +23,7 @@ var jobRegistry = jobs.Registry{
 	csvuploader.Job,
 	amouploader.Job,
 	relevancyuploader.Job,
+	geonamesuploader.Job,
 }
 
 // jobCommand runs `merino job <command> <subcommand> [flags]`.

@@ -201,7 +201,7 @@ func readSuggestions(src Source, m model, progress *jobs.Progress, each func(jso
 		return 0, 0, fmt.Errorf("cannot open %s: %w", src.Name, err)
 	}
 	defer f.Close()
-	d := pycsv.NewDictReader(&countingReader{r: f, progress: progress})
+	d := pycsv.NewDictReader(jobs.CountBytes(f, progress))
 	h, err := d.Header()
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %w", src.Name, err)
@@ -239,16 +239,4 @@ func readSuggestions(src Source, m model, progress *jobs.Progress, each func(jso
 		}
 	}
 	return rows, suggestions, nil
-}
-
-// countingReader reports the bytes read to a progress display.
-type countingReader struct {
-	r        io.Reader
-	progress *jobs.Progress
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.progress.Add(int64(n))
-	return n, err
 }
