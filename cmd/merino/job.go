@@ -15,6 +15,7 @@ import (
 	"github.com/mozilla-services/merino-go/jobs/csvuploader"
 	"github.com/mozilla-services/merino-go/jobs/geonamesuploader"
 	"github.com/mozilla-services/merino-go/jobs/relevancyuploader"
+	"github.com/mozilla-services/merino-go/jobs/wikiofflineuploader"
 	"github.com/mozilla-services/merino-go/mozlog"
 )
 
@@ -24,6 +25,7 @@ var jobRegistry = jobs.Registry{
 	amouploader.Job,
 	relevancyuploader.Job,
 	geonamesuploader.Job,
+	wikiofflineuploader.Job,
 }
 
 // jobCommand runs `merino job <command> <subcommand> [flags]`.
