@@ -10,11 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,27 +287,7 @@ func TestLargeInputBoundedMemory(t *testing.T) {
 	}
 	fake, d := setup(t)
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
-	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var m runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-		}
-	}()
+	stop := jobstest.PeakHeap()
 	var opened int
 	src := csvuploader.Source{Name: "generated.csv", Size: size,
 		Open:    func() (io.ReadCloser, error) { opened++; return &generator{size: size}, nil },
@@ -317,12 +295,10 @@ func TestLargeInputBoundedMemory(t *testing.T) {
 	var stdout, stderr strings.Builder
 	env := &jobs.Env{Stdout: &stdout, Console: jobs.NewConsole(&stderr, false), Log: discard(), Now: time.Now, Version: "t", NoProgress: true}
 	err := csvuploader.Run(context.Background(), env, d, []string{"--csv-path", "generated.csv", "--model-name", "mdn", "--dry-run", "--auth", auth, "--bucket", bucket}, src)
-	close(stop)
-	<-done
+	grew := stop()
 	if err != nil || opened != 2 || !strings.Contains(stdout.String(), "dry run") {
 		t.Fatalf("%v, opened %d times, %q", err, opened, stdout.String())
 	}
-	grew := int64(peak.Load()) - int64(base.HeapInuse)
 	t.Logf("%d MB of CSV: the heap grew by at most %.1f MB; %s", size>>20, float64(grew)/(1<<20), strings.TrimSpace(stdout.String()))
 	if grew > limit {
 		t.Errorf("the heap grew by %d MB for a %d MB input: not streamed", grew>>20, size>>20)

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,4 +82,35 @@ func Writes(log []kintotest.Request) []string {
 		out = append(out, r.Method+" "+p)
 	}
 	return out
+}
+
+// PeakHeap starts sampling the heap every 10 ms; the returned function stops and returns how
+// far the in-use heap grew above its size at the start (after a collection).
+func PeakHeap() (stop func() int64) {
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		var m runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		<-stopped
+		return int64(peak.Load()) - int64(base.HeapInuse)
+	}
 }
