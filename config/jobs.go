@@ -27,6 +27,41 @@ type Jobs struct {
 	AlternatesURLFormat  string
 	GeonamesRecordType   string // jobs.geonames_uploader.geonames_record_type
 	AlternatesRecordType string // jobs.geonames_uploader.alternates_record_type
+
+	// SupportedLanguages is suggest_supported_languages: the languages wikipedia-indexer
+	// accepts.
+	SupportedLanguages []string
+	// WikipediaIndexer holds jobs.wikipedia_indexer.*.
+	WikipediaIndexer WikipediaIndexerJob
+	// NavSuggestions holds jobs.navigational_suggestions.*.
+	NavSuggestions NavSuggestionsJob
+}
+
+// WikipediaIndexerJob is jobs.wikipedia_indexer. Its Elasticsearch keys (es_url, es_api_key,
+// <lang>_es_alias) are accepted and ignored: merino-go builds Bleve indexes.
+type WikipediaIndexerJob struct {
+	IndexVersion string // index_version
+	TotalDocs    int    // total_docs: the progress denominator of index
+	// GCSPath is gcs_path, "bucket" or "bucket/prefix": where copy-export writes the dump
+	// and index reads it.
+	GCSPath    string
+	GCPProject string // gcp_project
+	// ExportBaseURL is export_base_url, Wikimedia's CirrusSearch dumps listing.
+	ExportBaseURL string
+	// BlocklistFileURL is blocklist_file_url, the category blocklist CSV.
+	BlocklistFileURL string
+}
+
+// NavSuggestionsJob is jobs.navigational_suggestions.
+type NavSuggestionsJob struct {
+	SourceGCPProject       string // source_gcp_project: BigQuery's
+	DestinationGCPProject  string // destination_gcp_project
+	DestinationGCSBucket   string // destination_gcs_bucket
+	DestinationCDNHostname string // destination_cdn_hostname
+	ForceUpload            bool   // force_upload
+	MinFaviconWidth        int    // min_favicon_width
+	// CacheControl is cache_control, set on the favicons uploaded.
+	CacheControl string
 }
 
 // kintoID is what a record type must be: it starts record ids.
@@ -48,6 +83,34 @@ func init() {
 			AlternatesURLFormat:  tr.Str("geonames_uploader.alternates_url_format", "https://download.geonames.org/export/dump/alternatenames/{country}.zip"),
 			GeonamesRecordType:   tr.Str("geonames_uploader.geonames_record_type", "geonames-2"),
 			AlternatesRecordType: tr.Str("geonames_uploader.alternates_record_type", "geonames-alternates"),
+			SupportedLanguages:   supportedLanguages(tr),
+			WikipediaIndexer: WikipediaIndexerJob{
+				IndexVersion:     tr.Str("wikipedia_indexer.index_version", "v1"),
+				TotalDocs:        tr.Int("wikipedia_indexer.total_docs", 6_400_000, 1, 1<<40),
+				GCSPath:          tr.Str("wikipedia_indexer.gcs_path", ""),
+				GCPProject:       tr.Str("wikipedia_indexer.gcp_project", ""),
+				ExportBaseURL:    tr.Str("wikipedia_indexer.export_base_url", "https://dumps.wikimedia.org/other/cirrus_search_index/"),
+				BlocklistFileURL: tr.Str("wikipedia_indexer.blocklist_file_url", WikipediaBlocklistURL),
+			},
+			NavSuggestions: NavSuggestionsJob{
+				SourceGCPProject:       tr.Str("navigational_suggestions.source_gcp_project", ""),
+				DestinationGCPProject:  tr.Str("navigational_suggestions.destination_gcp_project", ""),
+				DestinationGCSBucket:   tr.Str("navigational_suggestions.destination_gcs_bucket", ""),
+				DestinationCDNHostname: tr.Str("navigational_suggestions.destination_cdn_hostname", ""),
+				ForceUpload:            tr.Bool("navigational_suggestions.force_upload", false),
+				MinFaviconWidth:        tr.Int("navigational_suggestions.min_favicon_width", 48, 0, 1<<16),
+				CacheControl:           tr.Str("navigational_suggestions.cache_control", "public, max-age=43200"),
+			},
+		}
+		// merino-py's Elasticsearch settings: accepted so that a task's environment still
+		// loads, unused.
+		for _, k := range []string{"es_url", "es_api_key", "en_es_alias", "fr_es_alias", "de_es_alias", "it_es_alias", "pl_es_alias"} {
+			tr.Str("wikipedia_indexer."+k, "")
+		}
+		for _, kv := range [][2]string{{"wikipedia_indexer.export_base_url", j.WikipediaIndexer.ExportBaseURL}, {"wikipedia_indexer.blocklist_file_url", j.WikipediaIndexer.BlocklistFileURL}} {
+			if !isHTTPURL(kv[1]) && !tr.Failed() {
+				tr.Fail(kv[0], "must be an absolute http(s) URL, got %q", kv[1])
+			}
 		}
 		for _, kv := range [][2]string{{"geonames_uploader.geonames_url_format", j.GeonamesURLFormat}, {"geonames_uploader.alternates_url_format", j.AlternatesURLFormat}} {
 			key, v := kv[0], kv[1]
@@ -63,6 +126,19 @@ func init() {
 		}
 		return j
 	}
+}
+
+// WikipediaBlocklistURL is merino-py's default category blocklist: Mozilla's
+// search-terms-sanitization list, pinned to a commit.
+const WikipediaBlocklistURL = "https://raw.githubusercontent.com/mozilla/search-terms-sanitization/7ab819c7515c526e6a407b08ba8e78d3bdb7f4e9/non_sensitive/wikipedia-content-moderation/blocklist_cats.csv"
+
+// supportedLanguages reads the top-level suggest_supported_languages.
+func supportedLanguages(tr *tableReader) []string {
+	const key = "suggest_supported_languages"
+	if v, ok := tr.r.lookup(key); ok {
+		return tr.r.asStrList(key, v)
+	}
+	return []string{"en", "fr", "de", "it", "pl"}
 }
 
 // Jobs returns the settings of `merino job`.

@@ -44,12 +44,14 @@ type Defaults struct {
 	config.Jobs
 	// Env is the configuration environment (MERINO_ENV): development, testing or production.
 	Env string
+	// GCSEndpoint is gcs.endpoint_url ("" for Google's), the default of --gcs-endpoint.
+	GCSEndpoint string
 }
 
 // NewDefaults takes the defaults from a loaded configuration.
 func NewDefaults(cfg *config.Config) *Defaults {
 	rs := cfg.RemoteSettings()
-	return &Defaults{RSServer: rs.Server, RSBucket: rs.Bucket, Jobs: *cfg.Jobs(), Env: cfg.Env}
+	return &Defaults{RSServer: rs.Server, RSBucket: rs.Bucket, Jobs: *cfg.Jobs(), Env: cfg.Env, GCSEndpoint: cfg.GCS().EndpointURL}
 }
 
 // UsageError is a problem with the command line: exit status 2.

@@ -35,6 +35,9 @@ func serve(args []string, stderr io.Writer) int {
 	for _, w := range cfg.Warnings {
 		log.Warn("ignoring configuration: " + w)
 	}
+	if err := useGCS(cfg); err != nil {
+		return fatal(stderr, err)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
