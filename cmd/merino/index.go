@@ -38,7 +38,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("merino index wikipedia", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, indexUsage) }
-	input := fs.String("input", "", "the CirrusSearch dump (.json, .json.gz, JSON lines; - for stdin)")
+	input := fs.String("input", "", "the CirrusSearch dump (.json, .json.gz, .json.bz2, JSON lines; - for stdin)")
 	out := fs.String("out", "", "the index directory to write, e.g. <index_dir>/enwiki")
 	lang := fs.String("lang", "en", "the wiki's language code")
 	blocklist := fs.String("category-blocklist", "", "a CSV of categories to drop (name,seed,parent,level,topic)")
