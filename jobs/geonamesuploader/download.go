@@ -3,16 +3,11 @@ package geonamesuploader
 import (
 	"archive/zip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/mozilla-services/merino-go/jobs"
 	"github.com/mozilla-services/merino-go/jsonw"
@@ -116,71 +111,42 @@ type languageAlternates struct {
 
 // downloader fetches GeoNames zips into a temporary directory.
 type downloader struct {
-	client *http.Client
-	dir    string
-	env    *jobs.Env
-	log    *slog.Logger
-	ua     string
+	dl  *jobs.Downloader
+	dir string
+	env *jobs.Env
+	log *slog.Logger
 }
 
-func newDownloader(env *jobs.Env, log *slog.Logger, dir string) *downloader {
-	transport := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: time.Minute,
+func newDownloader(env *jobs.Env, log *slog.Logger, dir string) (*downloader, error) {
+	dl, err := env.Downloader(log)
+	if err != nil {
+		return nil, err
 	}
-	return &downloader{client: &http.Client{Transport: transport}, dir: dir, env: env, log: log, ua: env.UserAgent()}
+	return &downloader{dl: dl, dir: dir, env: env, log: log}, nil
 }
 
 // fetch downloads url, which names file (US.zip), into the temporary directory, streaming,
 // and returns the file's path.
 func (d *downloader) fetch(ctx context.Context, rawURL, file string) (string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("cannot download %s: %q is not an http(s) URL", file, rawURL)
-	}
-	d.log.Info("Sending request: " + u.Redacted())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	body, size, err := d.dl.Open(ctx, rawURL, file)
 	if err != nil {
-		return "", fmt.Errorf("cannot download %s: %w", file, err)
+		return "", err
 	}
-	req.Header.Set("User-Agent", d.ua)
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("cannot download %s from %s: %w", file, u.Redacted(), unwrapURL(err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("cannot download %s: GET %s: HTTP %d", file, u.Redacted(), resp.StatusCode)
-	}
-	size := "??? bytes"
-	if resp.ContentLength >= 0 {
-		size = jobs.PrettySize(resp.ContentLength)
-	}
-	d.log.Info(fmt.Sprintf("Downloading %s (%s)", u.Redacted(), size))
+	defer body.Close()
 	f, err := os.CreateTemp(d.dir, "download-*.zip")
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	progress := d.env.Progress(d.log, "geonames-uploader: "+file, "bytes", max(resp.ContentLength, 0))
+	progress := d.env.Progress(d.log, "geonames-uploader: "+file, "bytes", max(size, 0))
 	defer progress.Finish()
-	if _, err := io.Copy(f, jobs.CountBytes(resp.Body, progress)); err != nil {
-		return "", fmt.Errorf("cannot download %s from %s: %w", file, u.Redacted(), err)
+	if _, err := io.Copy(f, jobs.CountBytes(body, progress)); err != nil {
+		return "", fmt.Errorf("cannot download %s: %w", file, err)
 	}
 	if err := f.Close(); err != nil {
 		return "", err
 	}
 	return f.Name(), nil
-}
-
-func unwrapURL(err error) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return uerr.Err
-	}
-	return err
 }
 
 // member opens the member of a zip file: GeoNames' zips hold <CC>.txt.

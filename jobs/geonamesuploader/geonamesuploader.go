@@ -115,7 +115,10 @@ func (o *options) run(ctx context.Context, env *jobs.Env) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	dl := newDownloader(env, env.Logger("merino.jobs.geonames_uploader.downloader"), dir)
+	dl, err := newDownloader(env, env.Logger("merino.jobs.geonames_uploader.downloader"), dir)
+	if err != nil {
+		return err
+	}
 
 	// Everything is downloaded and checked before the first write.
 	langs := cfg.languages()
