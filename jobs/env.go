@@ -28,6 +28,9 @@ type Env struct {
 	// RetryWait is the first wait before retrying a request (0: the clients' default of a
 	// second; tests shorten it).
 	RetryWait time.Duration
+	// GCSChunkSize is the chunk of resumable Cloud Storage uploads (0: 40 MiB, merino-py's;
+	// tests shorten it).
+	GCSChunkSize int
 }
 
 // Logger returns a logger whose records carry MozLog type name: merino-py's module names

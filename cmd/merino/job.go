@@ -16,6 +16,7 @@ import (
 	"github.com/mozilla-services/merino-go/jobs/geonamesuploader"
 	"github.com/mozilla-services/merino-go/jobs/relevancyuploader"
 	"github.com/mozilla-services/merino-go/jobs/wikiofflineuploader"
+	"github.com/mozilla-services/merino-go/jobs/wikipediaindexer"
 	"github.com/mozilla-services/merino-go/mozlog"
 )
 
@@ -26,6 +27,8 @@ var jobRegistry = jobs.Registry{
 	relevancyuploader.Job,
 	geonamesuploader.Job,
 	wikiofflineuploader.Job,
+	wikipediaindexer.CopyExport,
+	wikipediaindexer.Index,
 }
 
 // jobCommand runs `merino job <command> <subcommand> [flags]`.

@@ -55,6 +55,17 @@ func Run(t testing.TB, job *jobs.Job, d *jobs.Defaults, now time.Time, args ...s
 // RunContext is Run with a context.
 func RunContext(ctx context.Context, t testing.TB, job *jobs.Job, d *jobs.Defaults, now time.Time, args ...string) Result {
 	t.Helper()
+	return run(ctx, job, d, now, nil, args)
+}
+
+// RunEnv is Run with the real clock and the run's Env adjusted by set (a smaller upload
+// chunk, say).
+func RunEnv(t testing.TB, job *jobs.Job, d *jobs.Defaults, set func(*jobs.Env), args ...string) Result {
+	t.Helper()
+	return run(context.Background(), job, d, time.Time{}, set, args)
+}
+
+func run(ctx context.Context, job *jobs.Job, d *jobs.Defaults, now time.Time, set func(*jobs.Env), args []string) Result {
 	var stdout, stderr bytes.Buffer
 	console := jobs.NewConsole(&stderr, false)
 	w := mozlog.NewWriter(console, false, "merino", slog.LevelInfo)
@@ -63,6 +74,9 @@ func RunContext(ctx context.Context, t testing.TB, job *jobs.Job, d *jobs.Defaul
 		clock = func() time.Time { return now }
 	}
 	env := &jobs.Env{Stdout: &stdout, Console: console, Log: slog.New(mozlog.NewHandler(w)), Now: clock, Version: "test", RetryWait: time.Millisecond}
+	if set != nil {
+		set(env)
+	}
 	code := jobs.Registry{job}.Run(ctx, args, d, env, console)
 	return Result{Code: code, Stdout: stdout.String(), Stderr: stderr.String()}
 }
