@@ -14,6 +14,7 @@ import (
 	"github.com/mozilla-services/merino-go/jobs/amouploader"
 	"github.com/mozilla-services/merino-go/jobs/csvuploader"
 	"github.com/mozilla-services/merino-go/jobs/geonamesuploader"
+	"github.com/mozilla-services/merino-go/jobs/navsuggestions"
 	"github.com/mozilla-services/merino-go/jobs/relevancyuploader"
 	"github.com/mozilla-services/merino-go/jobs/wikiofflineuploader"
 	"github.com/mozilla-services/merino-go/jobs/wikipediaindexer"
@@ -29,6 +30,7 @@ var jobRegistry = jobs.Registry{
 	wikiofflineuploader.Job,
 	wikipediaindexer.CopyExport,
 	wikipediaindexer.Index,
+	navsuggestions.Job,
 }
 
 // jobCommand runs `merino job <command> <subcommand> [flags]`.

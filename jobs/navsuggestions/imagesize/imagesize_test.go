@@ -2,7 +2,6 @@ package imagesize
 
 import (
 	"bytes"
-	"encoding/binary"
 	"image"
 	"image/color"
 	"image/gif"
@@ -13,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/bmp"
+
+	"github.com/mozilla-services/merino-go/jobs/navsuggestions/webtest"
 )
 
 func encoded(t testing.TB, format string, w, h int) []byte {
@@ -36,30 +37,6 @@ func encoded(t testing.TB, format string, w, h int) []byte {
 	return b.Bytes()
 }
 
-// ICO builds an icon file holding PNG images of the given sizes (as modern .ico files do).
-func ICO(t testing.TB, sizes ...int) []byte {
-	var images [][]byte
-	for _, s := range sizes {
-		images = append(images, encoded(t, "png", s, s))
-	}
-	var b bytes.Buffer
-	binary.Write(&b, binary.LittleEndian, [3]uint16{0, 1, uint16(len(sizes))})
-	off := 6 + 16*len(sizes)
-	for i, s := range sizes {
-		dim := byte(s)
-		if s >= 256 {
-			dim = 0
-		}
-		b.Write([]byte{dim, dim, 0, 0, 1, 0, 32, 0})
-		binary.Write(&b, binary.LittleEndian, [2]uint32{uint32(len(images[i])), uint32(off)})
-		off += len(images[i])
-	}
-	for _, img := range images {
-		b.Write(img)
-	}
-	return b.Bytes()
-}
-
 func TestOf(t *testing.T) {
 	f := func(name string, data []byte, w, h int, format string) {
 		t.Helper()
@@ -72,8 +49,8 @@ func TestOf(t *testing.T) {
 	f("jpeg", encoded(t, "jpeg", 48, 50), 48, 50, "jpeg")
 	f("gif", encoded(t, "gif", 16, 16), 16, 16, "gif")
 	f("bmp", encoded(t, "bmp", 33, 7), 33, 7, "bmp")
-	f("ico", ICO(t, 16, 32, 256), 256, 256, "ico")
-	f("ico, small", ICO(t, 16), 16, 16, "ico")
+	f("ico", webtest.ICO(16, 32, 256), 256, 256, "ico")
+	f("ico, small", webtest.ICO(16), 16, 16, "ico")
 	// A real favicon of the shared data, when present.
 	// (../shared beside the repository, or the workplace's copy.)
 	for _, dir := range []string{"../../../../shared/data", "/work/shared/data"} {
@@ -97,7 +74,7 @@ func TestOf(t *testing.T) {
 	bad("html", []byte("<html>not found</html>"))
 	bad("empty", nil)
 	bad("png signature only", []byte("\x89PNG\r\n\x1a\n"))
-	ico := ICO(t, 32)
+	ico := webtest.ICO(32)
 	bad("ico pointing outside", ico[:len(ico)-10])
 	bad("ico without entries", []byte{0, 0, 1, 0, 0, 0})
 }
@@ -107,7 +84,7 @@ func FuzzOf(f *testing.F) {
 	f.Add(encoded(f, "gif", 2, 2))
 	f.Add(encoded(f, "jpeg", 2, 2))
 	f.Add(encoded(f, "bmp", 2, 2))
-	f.Add(ICO(f, 16, 48))
+	f.Add(webtest.ICO(16, 48))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, h, _, err := Of(data)
