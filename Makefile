@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke bench-weather profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
+.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke bench-weather profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia nav-topsites clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -89,6 +89,11 @@ data-manifest:
 # Rebuild data/wikipedia-en.sample.json.gz from ../shared/data (see data/PROVENANCE.md).
 data-wikipedia:
 	$(GO) run ./data/gen/wikipedia -shared ../shared/data -out data/wikipedia-en.sample.json.gz -n 4000
+
+# The navigational suggestions job over the first 100 domains of ../shared/data/top-sites,
+# against a fake web: the manifest must load and serve; prints the duration and peak heap.
+nav-topsites:
+	MERINO_NAV_TOPSITES=1 $(GO) test -count=1 -run TestTopSites100 -v ./jobs/navsuggestions/
 
 clean:
 	rm -rf bin data/wikipedia-index
