@@ -311,6 +311,12 @@ func TestPrepareDomainMetadata(t *testing.T) {
 		}
 	}
 
+	// The 100 MB favicons were never read whole: refused on their length, or cut after the
+	// 2 MB limit (the rest only fills socket buffers).
+	if n := h.web.Sent("huge.com", "/huge.png") + h.web.Sent("huge.com", "/huge-chunked.png"); n > 20<<20 {
+		t.Errorf("%d bytes of the huge favicons were sent", n)
+	}
+
 	// The XCom: the dated manifest's storage.googleapis.com URL and the diff.
 	xcom, err := os.ReadFile(h.xcom)
 	if err != nil {
@@ -381,6 +387,13 @@ func TestBadInput(t *testing.T) {
 		t.Error("the favicon upload failure is not logged")
 	}
 	h.gcs.ClearFaults()
+
+	// A bucket with uniform bucket-level access refuses ACLs: a warning, not a failure.
+	h.gcs.SetUniformAccess(bucket)
+	r = h.run("--domains-file", h.file("ok.txt", "example.com\n"))
+	if r.Code != 0 || strings.Count(r.Stderr, "Cannot make objects public (uniform bucket-level access?)") != 1 {
+		t.Errorf("uniform access: %d %s", r.Code, r.Stderr)
+	}
 
 	// Usage errors, before any request.
 	u := func(want string, args ...string) {

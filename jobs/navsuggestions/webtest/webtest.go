@@ -70,6 +70,7 @@ type Server struct {
 	certs  map[string]*tls.Certificate
 	sites  map[string]map[string]Response
 	log    []Request
+	sent   map[string]int64 // host+path -> body bytes written
 	done   chan struct{}
 }
 
@@ -99,7 +100,7 @@ func New(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	s := &Server{Addr: ln.Addr().String(), CAFile: caFile, ln: ln, caCert: ca, caKey: key,
-		certs: map[string]*tls.Certificate{}, sites: map[string]map[string]Response{}, done: make(chan struct{})}
+		certs: map[string]*tls.Certificate{}, sites: map[string]map[string]Response{}, sent: map[string]int64{}, done: make(chan struct{})}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	conns := make(chan net.Conn)
 	go s.accept(conns)
@@ -135,6 +136,14 @@ func (s *Server) Requests() []Request {
 	l := s.log
 	s.log = nil
 	return l
+}
+
+// Sent returns how many body bytes the responses to host's path have carried so far (what a
+// client read of a huge response, give or take the buffers in between).
+func (s *Server) Sent(host, path string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent[host+path]
 }
 
 // cert returns a leaf certificate for name, signed by the CA.
@@ -277,15 +286,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	if _, err := w.Write(resp.Body); err != nil {
+	written := int64(0)
+	defer func() {
+		s.mu.Lock()
+		s.sent[host+r.URL.Path] += written
+		s.mu.Unlock()
+	}()
+	n, err := w.Write(resp.Body)
+	written += int64(n)
+	if err != nil {
 		return
 	}
 	zeros := make([]byte, 64<<10)
 	for left := size - int64(len(resp.Body)); left > 0; {
-		n := min(left, int64(len(zeros)))
-		if _, err := w.Write(zeros[:n]); err != nil {
+		n, err := w.Write(zeros[:min(left, int64(len(zeros)))])
+		written += int64(n)
+		if err != nil {
 			return // the client stopped reading
 		}
-		left -= n
+		left -= int64(n)
 	}
 }
