@@ -147,6 +147,16 @@ func New(opts Options) (*Client, error) {
 	return &Client{opts: opts, http: hc}, nil
 }
 
+// Ready gets a token when the client has credentials: a run checks it can authenticate
+// before its work, not at its first write. Anonymous clients are always ready.
+func (c *Client) Ready(ctx context.Context) error {
+	if c.opts.Tokens == nil {
+		return nil
+	}
+	_, err := c.opts.Tokens.Token(ctx)
+	return err
+}
+
 // Endpoint returns the JSON API base URL requests go to.
 func (c *Client) Endpoint() string { return c.opts.Endpoint }
 

@@ -154,7 +154,7 @@ func (o *options) run(ctx context.Context, env *jobs.Env) error {
 	if err != nil {
 		return err
 	}
-	st, err := o.store(env, log)
+	st, err := o.store(ctx, env, log)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,12 @@ func (o *options) run(ctx context.Context, env *jobs.Env) error {
 	log.Info("Top pick contents uploaded to GCS", "public_url", st.where(latestTopPicks))
 
 	if o.writeXCom {
-		xcom := jsonw.Python.Marshal(jsonw.Object{{Key: "top_pick_url", Value: gcs.PublicURL(o.bucket, dated)}, {Key: "diff", Value: d}})
+		topPickURL := gcs.PublicURL(o.bucket, dated)
+		if o.outputDir != "" {
+			abs, _ := filepath.Abs(st.where(dated))
+			topPickURL = "file://" + filepath.ToSlash(abs)
+		}
+		xcom := jsonw.Python.Marshal(jsonw.Object{{Key: "top_pick_url", Value: topPickURL}, {Key: "diff", Value: d}})
 		if err := os.MkdirAll(filepath.Dir(o.xcomPath), 0o755); err != nil {
 			return fmt.Errorf("cannot write the XCom: %w", err)
 		}
@@ -278,12 +283,16 @@ func (o *options) domains(ctx context.Context, env *jobs.Env, log *slog.Logger, 
 	return ds, nil
 }
 
-func (o *options) store(env *jobs.Env, log *slog.Logger) (store, error) {
+func (o *options) store(ctx context.Context, env *jobs.Env, log *slog.Logger) (store, error) {
 	if o.outputDir != "" {
 		return &dirStore{dir: o.outputDir, cdn: o.cdn}, nil
 	}
 	c, err := env.GCS(o.gcsEndpoint, gcs.ScopeReadWrite)
 	if err != nil {
+		return nil, err
+	}
+	// Credentials that do not work fail the run now, not after every site was scraped.
+	if err := c.Ready(ctx); err != nil {
 		return nil, err
 	}
 	return &gcsStore{c: c, bucket: o.bucket, cdn: o.cdn, cache: o.cacheControl, log: log}, nil

@@ -395,6 +395,19 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("uniform access: %d %s", r.Code, r.Stderr)
 	}
 
+	// Google's endpoint without usable credentials: exit 1 before any site is fetched.
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "")
+	t.Setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "")
+	t.Setenv("STORAGE_EMULATOR_HOST", "")
+	t.Setenv("GCE_METADATA_HOST", "127.0.0.1:1") // nothing listens: never the real link-local address
+	h.web.Requests()
+	r = jobstest.Run(t, Job, h.d, now, "navigational-suggestions", "prepare-domain-metadata", "--connect-to", h.web.Addr,
+		"--gcs-endpoint", "", "--domains-file", h.file("ok2.txt", "example.com\n"))
+	if r.Code != 1 || !strings.Contains(r.LastLine(), "cannot get a Google access token") || len(h.web.Requests()) != 0 {
+		t.Errorf("no credentials: %d %s", r.Code, r.LastLine())
+	}
+
 	// Usage errors, before any request.
 	u := func(want string, args ...string) {
 		t.Helper()

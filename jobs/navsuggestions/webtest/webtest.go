@@ -138,6 +138,13 @@ func (s *Server) Requests() []Request {
 	return l
 }
 
+// caPool is the pool a client trusts the fake with (tests of the fake itself).
+func (s *Server) caPool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(s.caCert)
+	return p
+}
+
 // Sent returns how many body bytes the responses to host's path have carried so far (what a
 // client read of a huge response, give or take the buffers in between).
 func (s *Server) Sent(host, path string) int64 {
