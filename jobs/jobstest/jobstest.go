@@ -65,6 +65,12 @@ func RunEnv(t testing.TB, job *jobs.Job, d *jobs.Defaults, set func(*jobs.Env), 
 	return run(context.Background(), job, d, time.Time{}, set, args)
 }
 
+// RunContextEnv is RunEnv with a context.
+func RunContextEnv(ctx context.Context, t testing.TB, job *jobs.Job, d *jobs.Defaults, set func(*jobs.Env), args ...string) Result {
+	t.Helper()
+	return run(ctx, job, d, time.Time{}, set, args)
+}
+
 func run(ctx context.Context, job *jobs.Job, d *jobs.Defaults, now time.Time, set func(*jobs.Env), args []string) Result {
 	var stdout, stderr bytes.Buffer
 	console := jobs.NewConsole(&stderr, false)

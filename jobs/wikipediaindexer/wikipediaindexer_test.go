@@ -148,6 +148,26 @@ func TestCopyExportFailures(t *testing.T) {
 			t.Errorf("left %d objects, %d sessions; %d chunks sent, %d cancels", len(fake.Objects("merino-jobs")), fake.Sessions(), chunks, cancels)
 		}
 	})
+	t.Run("interrupted mid-stream: exit 130, the upload cancelled", func(t *testing.T) {
+		wm := wikimediatest.New(t)
+		wm.AddExport("20240108", "en", big, true)
+		wm.StallShard("20240108", "en", 1, 1000)
+		fake := gcstest.New(t, "merino-jobs")
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			// Interrupt once the first chunk is in the bucket's session.
+			for fake.Sessions() == 0 || len(fake.Objects("merino-jobs")) != 0 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(50 * time.Millisecond)
+			cancel()
+		}()
+		r := jobstest.RunContextEnv(ctx, t, CopyExport, defaults(t), func(e *jobs.Env) { e.GCSChunkSize = 256 << 10 },
+			"wikipedia-indexer", "copy-export", "--export-base-url", wm.DumpsBase, "--gcs-endpoint", fake.URL)
+		if r.Code != 130 || !strings.Contains(r.LastLine(), "interrupted") || fake.Sessions() != 0 || len(fake.Objects("merino-jobs")) != 0 {
+			t.Errorf("exit %d: %s; %d sessions", r.Code, r.LastLine(), fake.Sessions())
+		}
+	})
 	t.Run("a bucket that refuses writes", func(t *testing.T) {
 		wm := wikimediatest.New(t)
 		wm.AddExport("20240108", "en", big, true)

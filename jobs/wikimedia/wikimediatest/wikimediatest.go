@@ -34,6 +34,7 @@ type Server struct {
 	mu       sync.Mutex
 	exports  map[string]*export             // "<date>/<lang>"
 	cuts     map[string]int                 // shard path -> bytes sent before the connection drops
+	hangs    map[string]int                 // shard path -> bytes sent before the answer stalls
 	broken   map[string]int                 // listing path -> status
 	days     map[string][]wikimedia.Article // "<lang>/<access>/YYYY/MM/DD"
 	fail     map[string]int
@@ -54,7 +55,7 @@ type export struct {
 // New starts a fake that stops when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{days: map[string][]wikimedia.Article{}, fail: map[string]int{}, agents: map[string]bool{},
-		exports: map[string]*export{}, cuts: map[string]int{}, broken: map[string]int{}}
+		exports: map[string]*export{}, cuts: map[string]int{}, hangs: map[string]int{}, broken: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.Base = s.URL + strings.TrimSuffix(prefix, "/")
 	s.DumpsBase = s.URL + dumpsPrefix
@@ -173,6 +174,14 @@ func (s *Server) CutShard(date, lang string, n, after int) {
 	s.cuts[dumpsPrefix+date+"/index_name="+lang+"wiki_content/"+ShardName(date, lang, n)] = after
 }
 
+// StallShard makes GETs of shard n of an export send its headers and after bytes, then
+// nothing more until the client goes away.
+func (s *Server) StallShard(date, lang string, n, after int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangs[dumpsPrefix+date+"/index_name="+lang+"wiki_content/"+ShardName(date, lang, n)] = after
+}
+
 // BreakListing makes the listing at dir, relative to DumpsBase ("" for the top listing,
 // "20240101/index_name=enwiki_content/" for an export's), answer status.
 func (s *Server) BreakListing(dir string, status int) {
@@ -252,6 +261,18 @@ func (s *Server) serveDumps(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/octet-stream")
 			w.Header().Set("Content-Length", fmt.Sprint(len(data)))
 			if r.Method == http.MethodHead {
+				return
+			}
+			if stall, ok := s.hangs[r.URL.Path]; ok {
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write(data[:min(stall, len(data))])
+				w.(http.Flusher).Flush()
+				s.mu.Unlock()
+				select {
+				case <-r.Context().Done():
+				case <-time.After(time.Minute):
+				}
+				s.mu.Lock()
 				return
 			}
 			if cut, ok := s.cuts[r.URL.Path]; ok {
