@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated clean
+.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated nav-topsites clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -129,6 +129,11 @@ data-curated:
 # New Tab's story requests at 500/s (POST /api/v1/curated-recommendations over the markets).
 bench-newtab:
 	$(GO) run ./bench run --scenario newtab --rate 500 --duration 30s
+
+# The navigational suggestions job over the first 100 domains of ../shared/data/top-sites,
+# against a fake web: the manifest must load and serve; prints the duration and peak heap.
+nav-topsites:
+	MERINO_NAV_TOPSITES=1 $(GO) test -count=1 -run TestTopSites100 -v ./jobs/navsuggestions/
 
 clean:
 	rm -rf bin data/wikipedia-index

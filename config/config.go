@@ -532,6 +532,9 @@ func (c *Config) Effective() []string {
 
 func secretKey(path string) bool {
 	last := path[strings.LastIndexByte(path, '.')+1:]
+	if last == "auth" { // remote_settings.auth, the jobs' Remote Settings credentials
+		return true
+	}
 	for _, s := range []string{"key", "password", "secret", "token", "credentials"} {
 		if strings.Contains(last, s) {
 			return true

@@ -12,6 +12,12 @@
 // there is no whitespace between tokens. Clients and golden tests compare the
 // two implementations' bodies directly, so any divergence here is a bug.
 //
+// A second mode serves merino-py's offline jobs: Style writes whole documents (Objects that keep
+// their key order, lists, scalars) either in that compact form or as Python's default
+// json.dumps(v) writes them (Python: every non-ASCII character escaped, ", " and ": "
+// separators) or json.dumps(v, indent=4) (PythonIndent4). Remote Settings attachments are
+// compared by the sha256 of those bytes, so they too must match Python's exactly.
+//
 // Two inputs Python cannot produce are handled explicitly: invalid UTF-8 in a
 // Go string is written as U+FFFD (see AppendString) and a non-finite float is
 // written as null (see AppendFloat).

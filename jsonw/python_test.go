@@ -82,18 +82,7 @@ func TestMatchesPython(t *testing.T) {
 		in = fmt.Appendf(in, "[\"f\",%q]\n", strconv.FormatFloat(f, 'g', -1, 64))
 	}
 
-	cmd := exec.Command(python, "-I", "-c", pythonScript)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("cannot run python3: %v\n%s", err, stderr.Bytes())
-	}
-	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if want := len(strs) + len(floats); len(lines) != want {
-		t.Fatalf("python3 printed %d lines; want %d", len(lines), want)
-	}
+	lines := runPython(t, python, pythonScript, in, len(strs)+len(floats))
 
 	failures := 0
 	check := func(what string, got []byte, want string) {
@@ -110,6 +99,25 @@ func TestMatchesPython(t *testing.T) {
 		check(fmt.Sprintf("AppendFloat(%v)", f), AppendFloat(nil, f), lines[len(strs)+i])
 	}
 	t.Logf("compared %d strings and %d floats with %s (seed %d)", len(strs), len(floats), python, *pythonSeed)
+}
+
+// runPython runs script with in on stdin and returns the lines it prints, which must number
+// want.
+func runPython(t *testing.T, python, script string, in []byte, want int) []string {
+	t.Helper()
+	cmd := exec.Command(python, "-I", "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cannot run python3: %v\n%s", err, stderr.Bytes())
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != want {
+		t.Fatalf("python3 printed %d lines; want %d", len(lines), want)
+	}
+	return lines
 }
 
 // randomString returns up to 40 runes drawn from the classes that matter to

@@ -7,6 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/mozilla-services/merino-go/gcs"
+	"github.com/mozilla-services/merino-go/gcs/gcstest"
 )
 
 // fakeGCS speaks the part of the Cloud Storage JSON API a gs:// source uses: object metadata
@@ -81,5 +85,55 @@ func TestGCSSourceBadMetadata(t *testing.T) {
 	src, _ := NewSource("gs://b/o", HTTPOptions{GCSEndpoint: srv.URL})
 	if _, _, _, err := src.Fetch(context.Background(), Version{}); err == nil || !strings.Contains(err.Error(), "no generation") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestGCSSourcePrivate reads a private bucket with a token from a (fake) metadata server, the
+// way merino serve does on GKE: SetGCSAccess with gcs.Resolve's answer for Google's endpoint.
+func TestGCSSourcePrivate(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "")
+	t.Setenv(gcs.EnvAccessToken, "")
+	meta := gcstest.NewMetadata(t, time.Hour)
+	t.Setenv("GCE_METADATA_HOST", meta.Host)
+	fake := gcstest.New(t, "private")
+	fake.Put("private", "dir/top_picks.json", []byte(`{"domains": []}`), "application/json")
+	fake.RequireToken(meta.AcceptedFor(time.Hour))
+
+	anonymous, _ := NewSource("gs://private/dir/top_picks.json", HTTPOptions{GCSEndpoint: fake.URL})
+	if _, _, _, err := anonymous.Fetch(context.Background(), Version{}); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
+		t.Errorf("an anonymous read of a private bucket: %v", err)
+	}
+
+	SetGCSAccess(gcs.Access{Endpoint: fake.URL, Tokens: gcs.DefaultTokens(gcs.ScopeReadOnly)})
+	defer defaultGCS.Store(nil)
+	src, err := NewSource("gs://private/dir/top_picks.json", HTTPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.Log()
+	data, v, changed, err := src.Fetch(context.Background(), Version{})
+	if err != nil || !changed || string(data) != `{"domains": []}` {
+		t.Fatalf("%q %v %v", data, changed, err)
+	}
+	fake.Put("private", "dir/top_picks.json", []byte(`{"domains": [1]}`), "application/json")
+	data, _, changed, err = src.Fetch(context.Background(), v)
+	if err != nil || !changed || string(data) != `{"domains": [1]}` {
+		t.Fatalf("%q %v %v", data, changed, err)
+	}
+	var ops []string
+	for _, r := range fake.Log() {
+		ops = append(ops, r.Op+" "+r.Authorization)
+	}
+	if strings.Join(ops, ",") != "get Bearer tok-1,media Bearer tok-1,get Bearer tok-1,media Bearer tok-1" || meta.Issued() != 1 {
+		t.Errorf("requests %v, %d tokens", ops, meta.Issued())
+	}
+	// A source with credentials whose token cannot be had fails its fetch, naming the
+	// source; the snapshot being served stays (the syncer's rule).
+	t.Setenv("GCE_METADATA_HOST", "127.0.0.1:1")
+	SetGCSAccess(gcs.Access{Endpoint: fake.URL, Tokens: gcs.DefaultTokens(gcs.ScopeReadOnly)})
+	src, _ = NewSource("gs://private/dir/top_picks.json", HTTPOptions{})
+	if _, _, _, err := src.Fetch(context.Background(), Version{}); err == nil || !strings.Contains(err.Error(), "cannot read gs://private/dir/top_picks.json") {
+		t.Errorf("no token: %v", err)
 	}
 }

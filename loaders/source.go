@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/mozilla-services/merino-go/gcs"
 )
 
 // Version identifies one content of a source, so that the next fetch can skip unchanged data.
@@ -58,6 +60,9 @@ type HTTPOptions struct {
 	// GCSEndpoint is where gs:// objects are read (the Cloud Storage JSON API); default
 	// https://storage.googleapis.com. Tests point it at a fake.
 	GCSEndpoint string
+	// GCSTokens authorises the reads of an explicit GCSEndpoint (nil: anonymous). Without a
+	// GCSEndpoint, the process's access set by SetGCSAccess applies.
+	GCSTokens gcs.Tokens
 }
 
 // NewSource returns the source a config value names: an http:// or https:// URL, a
@@ -72,7 +77,7 @@ func NewSource(spec string, opts HTTPOptions) (Source, error) {
 		if !ok || bucket == "" || object == "" {
 			return nil, fmt.Errorf("cannot use %q as a source: want gs://bucket/object", spec)
 		}
-		return newGCSSource(bucket, object, opts), nil
+		return newAuthorizedGCSSource(bucket, object, opts), nil
 	}
 	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
 		u, err := url.Parse(spec)
@@ -264,11 +269,13 @@ func do(ctx context.Context, client *fasthttp.Client, req *fasthttp.Request, res
 	return client.DoTimeout(req, resp, timeout)
 }
 
-// gcsSource reads a public Cloud Storage object through the JSON API: a small metadata request
+// gcsSource reads a Cloud Storage object through the JSON API: a small metadata request
 // tells its generation, and the object is downloaded only when the generation moved — the
 // "check a cheap version marker often, download only on change" of merino-py's
-// SyncedGcsBlob ADR. Private objects need credentials merino-go does not handle yet.
+// SyncedGcsBlob ADR. Both requests carry a bearer token when the access has credentials
+// (private buckets; see SetGCSAccess).
 type gcsSource struct {
+	tokens         gcs.Tokens
 	bucket, object string
 	meta, media    string // URL prefixes
 	client         *fasthttp.Client
@@ -298,6 +305,9 @@ func (g *gcsSource) Fetch(ctx context.Context, prev Version) ([]byte, Version, b
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(g.meta)
+	if err := g.authorize(ctx, req); err != nil {
+		return nil, prev, false, fmt.Errorf("cannot read %s: %w", g, err)
+	}
 	if err := do(ctx, g.client, req, resp, g.timeout); err != nil {
 		return nil, prev, false, fmt.Errorf("cannot read the metadata of %s: %w", g, err)
 	}

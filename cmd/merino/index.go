@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mozilla-services/merino-go/jobs/wikipediaindexer"
 	"github.com/mozilla-services/merino-go/loaders/wikipedia"
 )
 
@@ -38,7 +39,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("merino index wikipedia", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, indexUsage) }
-	input := fs.String("input", "", "the CirrusSearch dump (.json, .json.gz, JSON lines; - for stdin)")
+	input := fs.String("input", "", "the CirrusSearch dump (.json, .json.gz, .json.bz2, JSON lines; - for stdin)")
 	out := fs.String("out", "", "the index directory to write, e.g. <index_dir>/enwiki")
 	lang := fs.String("lang", "en", "the wiki's language code")
 	blocklist := fs.String("category-blocklist", "", "a CSV of categories to drop (name,seed,parent,level,topic)")
@@ -99,10 +100,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return fatal(stderr, fmt.Errorf("index wikipedia: %w", err))
 	}
-	rate := float64(sum.Read) / sum.Elapsed.Seconds()
-	fmt.Fprintf(stdout, "wikipedia %s: %d documents in, %d kept, %d blocked, %d other namespace, %d rejected, %d corrupt lines; %s (%.0f documents/s); index %s at %s\n",
-		*lang, sum.Read, sum.Kept, sum.Blocked, sum.OtherNamespace, sum.Rejected, sum.Corrupt,
-		sum.Elapsed.Round(time.Millisecond), rate, formatBytes(sum.IndexBytes), *out)
+	fmt.Fprintln(stdout, wikipediaindexer.SummaryLine(*lang, sum, *out))
 	return 0
 }
 
@@ -171,16 +169,4 @@ func (b *progressBar) clear() {
 	if b.drawn {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
-}
-
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

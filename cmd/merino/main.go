@@ -4,6 +4,7 @@
 //	merino [serve]        run the HTTP server until SIGINT/SIGTERM
 //	merino check-config   print the effective configuration, exit non-zero if it is invalid
 //	merino index wikipedia --input FILE --out DIR   build a Wikipedia index
+//	merino job <command> <subcommand> [flags]        run one of merino-py's offline jobs
 //	merino version        print the version, commit and Go version
 package main
 
@@ -37,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return checkConfig(stdout, stderr)
 	case "index":
 		return indexCommand(args, stdout, stderr)
+	case "job":
+		return jobCommand(args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "merino-go %s (commit %s, %s)\n", version, commit, runtime.Version())
 		return 0
@@ -56,6 +59,8 @@ commands:
   check-config   load and validate the configuration, print the effective values
   index          build an index: merino index wikipedia --input FILE --out DIR [--lang en]
                  [--category-blocklist CSV] [--max-docs N]
+  job            run one of merino-py's offline jobs: merino job <command> <subcommand> [flags]
+                 (merino job --help lists them)
   version        print the version
 
 Configuration: configs/default.toml and configs/$MERINO_ENV.toml (embedded), then the file

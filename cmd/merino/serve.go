@@ -36,6 +36,9 @@ func serve(args []string, stderr io.Writer) int {
 	for _, w := range cfg.Warnings {
 		log.Warn("ignoring configuration: " + w)
 	}
+	if err := useGCS(cfg); err != nil {
+		return fatal(stderr, err)
+	}
 
 	// The first SIGINT/SIGTERM starts the drain; the listeners close when it ends (or at a
 	// second signal), and ctx ends with them.

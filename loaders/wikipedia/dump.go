@@ -3,14 +3,16 @@
 // Elasticsearch: namespace 0, a category blocklist, and merino-py's weight for each title.
 //
 // A dump is the Elasticsearch bulk format, an action line ({"index":{"_id":...}}) then a
-// document line, or JSON lines with one document per line; plain or gzip-compressed (detected
-// by its magic bytes, not its name). It is streamed, never loaded whole; a line that does not
+// document line, or JSON lines with one document per line; plain, gzip- or bzip2-compressed
+// (detected by its magic bytes, not its name; Wikimedia's dumps are bzip2 streams, one per
+// shard, concatenated). It is streamed, never loaded whole; a line that does not
 // parse is counted and skipped, and the build goes on.
 package wikipedia
 
 import (
 	"bufio"
 	"bytes"
+	"compress/bzip2"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -58,11 +60,16 @@ type Reader struct {
 	Actions int
 }
 
-// NewReader returns a reader of r, decompressing it when it starts with the gzip magic.
+// NewReader returns a reader of r, decompressing it when it starts with the gzip or the bzip2
+// magic. A bzip2 input may be several streams one after the other (a multi-stream file, as
+// Wikimedia's sharded dumps concatenated): all are read.
 func NewReader(r io.Reader) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	magic, _ := br.Peek(4)
+	if len(magic) == 4 && string(magic[:3]) == "BZh" && '1' <= magic[3] && magic[3] <= '9' {
+		return &Reader{br: bufio.NewReaderSize(bzip2.NewReader(br), 64<<10)}, nil
+	}
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the gzip stream: %w", err)

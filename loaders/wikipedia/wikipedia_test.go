@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -316,12 +317,13 @@ func TestBuildNothingKept(t *testing.T) {
 }
 
 func FuzzReader(f *testing.F) {
-	for _, name := range []string{"fixture-en.json", "es-seed-en.ndjson"} {
+	for _, name := range []string{"fixture-en.json", "es-seed-en.ndjson", "fixture-en.json.bz2"} {
 		data, _ := os.ReadFile(filepath.Join("testdata", name))
 		f.Add(data)
 	}
 	f.Add([]byte("{\"index\":{\"_id\":[1]}}\n{\"title\":1}\n{\"namespace\":1e300,\"title\":\"x\"}\n"))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0})
+	f.Add([]byte("BZh9"))
 	s := NewScorer(DefaultMaxDocs)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data))
@@ -373,5 +375,39 @@ func TestReaderMutations(t *testing.T) {
 		if docs+rd.Corrupt+rd.Actions > rd.Line() {
 			t.Fatalf("input %d: %d documents, %d corrupt, %d actions in %d lines", i, docs, rd.Corrupt, rd.Actions, rd.Line())
 		}
+	}
+}
+
+// A bzip2 dump of several concatenated streams (Wikimedia's shards) reads as the plain one,
+// and a truncated one is an error, never a short dump taken as whole.
+func TestReaderBzip2MultiStream(t *testing.T) {
+	read := func(name string, in io.Reader) ([]string, error) {
+		r, err := NewReader(in)
+		if err != nil {
+			return nil, err
+		}
+		var got []string
+		for {
+			a, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return got, nil
+			}
+			if err != nil {
+				return got, err
+			}
+			got = append(got, fmt.Sprintf("%s:%s:%v", a.ID, a.Title, a.IncomingLinks))
+		}
+	}
+	plain, err := read("plain", open(t, "fixture-en.json"))
+	if err != nil || len(plain) != 14 {
+		t.Fatalf("plain: %d articles, %v", len(plain), err)
+	}
+	bz, err := read("bz2", open(t, "fixture-en.json.bz2"))
+	if err != nil || strings.Join(bz, "|") != strings.Join(plain, "|") {
+		t.Errorf("bz2: %v\n%q\nwant %q", err, bz, plain)
+	}
+	data, _ := io.ReadAll(open(t, "fixture-en.json.bz2"))
+	if _, err := read("truncated", bytes.NewReader(data[:len(data)-40])); err == nil {
+		t.Error("a truncated bzip2 dump read without an error")
 	}
 }

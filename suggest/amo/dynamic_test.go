@@ -1,4 +1,4 @@
-package amo
+package amo_test
 
 import (
 	"context"
@@ -8,112 +8,18 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/loaders"
 	"github.com/mozilla-services/merino-go/suggest"
+	. "github.com/mozilla-services/merino-go/suggest/amo"
+	"github.com/mozilla-services/merino-go/suggest/amo/amotest"
 )
 
 var discard = slog.New(slog.DiscardHandler)
-
-// fakeAMO speaks the AMO API over loopback: /api/v5/addons/addon/<slug> redirects to the
-// slash-terminated path (Django's APPEND_SLASH), which answers the add-on detail object of
-// testdata/addon_detail.json with the add-on's own slug, guid, icon and ratings. A slug may be
-// set to answer a status or a raw body instead.
-type fakeAMO struct {
-	*httptest.Server
-	mu       sync.Mutex
-	average  map[string]any // slug → ratings.average
-	override map[string]func(w http.ResponseWriter)
-	requests atomic.Int64
-	paths    sync.Map // paths asked for
-}
-
-func newFakeAMO(t *testing.T) *fakeAMO {
-	t.Helper()
-	tmpl, err := os.ReadFile("testdata/addon_detail.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fakeAMO{average: map[string]any{}, override: map[string]func(http.ResponseWriter){}}
-	byslug := map[string]Addon{}
-	for _, a := range Addons {
-		byslug[a.Slug] = a
-		f.average[a.Slug] = 4.5586
-	}
-	const prefix = "/api/v5/addons/addon/"
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.requests.Add(1)
-		f.paths.Store(r.URL.Path, true)
-		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-		if !ok || r.Method != http.MethodGet {
-			http.Error(w, `{"detail":"Not found."}`, http.StatusNotFound)
-			return
-		}
-		if !strings.HasSuffix(rest, "/") {
-			http.Redirect(w, r, prefix+rest+"/", http.StatusMovedPermanently)
-			return
-		}
-		slug := strings.TrimSuffix(rest, "/")
-		f.mu.Lock()
-		over, avg := f.override[slug], f.average[slug]
-		f.mu.Unlock()
-		if over != nil {
-			over(w)
-			return
-		}
-		a, ok := byslug[slug]
-		if !ok {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write([]byte(`{"detail":"Not found."}`))
-			return
-		}
-		var obj map[string]any
-		if err := json.Unmarshal(tmpl, &obj); err != nil {
-			panic(err)
-		}
-		obj["slug"], obj["guid"], obj["name"] = a.Slug, a.GUID, map[string]string{"en-US": a.Name}
-		obj["icon_url"] = "https://addons.mozilla.org/user-media/addon_icons/" + a.Slug + "-64.png?modified=1"
-		ratings := obj["ratings"].(map[string]any)
-		ratings["average"], ratings["count"] = avg, a.Static.NumberOfRatings
-		body, _ := json.Marshal(obj)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeAMO) set(slug string, h func(w http.ResponseWriter)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if h == nil {
-		delete(f.override, slug)
-	} else {
-		f.override[slug] = h
-	}
-}
-
-func (f *fakeAMO) setAverage(slug string, v any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.average[slug] = v
-}
-
-func status(code int, body string) func(http.ResponseWriter) {
-	return func(w http.ResponseWriter) {
-		w.WriteHeader(code)
-		_, _ = w.Write([]byte(body))
-	}
-}
 
 func slugs() []string {
 	var s []string
@@ -125,7 +31,7 @@ func slugs() []string {
 
 // newDynamic wires what cmd/merino does for backend = "dynamic": a provider without details,
 // and a syncer over a Source of the fake AMO.
-func newDynamic(t *testing.T, f *fakeAMO) (*Provider, *loaders.Syncer) {
+func newDynamic(t *testing.T, f *amotest.Server) (*Provider, *loaders.Syncer) {
 	t.Helper()
 	p, err := New(Settings{Base: suggest.Base{Name: "amo", Score: 0.25, QueryTimeout: 200 * time.Millisecond}, MinChars: 4}, Addons)
 	if err != nil {
@@ -161,7 +67,7 @@ func darkReader(rating string) string {
 }
 
 func TestDynamicRefresh(t *testing.T) {
-	f := newFakeAMO(t)
+	f := amotest.New(t)
 	p, sy := newDynamic(t, f)
 	if answer(t, p, "dark mode") != "" {
 		t.Fatal("answered before the first refresh")
@@ -177,10 +83,10 @@ func TestDynamicRefresh(t *testing.T) {
 		t.Errorf("%d add-ons have details, want %d", len(p.Details()), len(Addons))
 	}
 	// One request per add-on plus its redirect; the path has one slash before the slug.
-	if n := f.requests.Load(); n != int64(2*len(Addons)) {
+	if n := f.Requests(); n != int64(2*len(Addons)) {
 		t.Errorf("%d requests, want %d", n, 2*len(Addons))
 	}
-	if _, ok := f.paths.Load("/api/v5/addons/addon/darkreader"); !ok {
+	if !f.Requested("/api/v5/addons/addon/darkreader") {
 		t.Error("darkreader was not requested at /api/v5/addons/addon/darkreader")
 	}
 
@@ -194,7 +100,7 @@ func TestDynamicRefresh(t *testing.T) {
 	}
 
 	// A new rating is swapped in.
-	f.setAverage("darkreader", 4.25)
+	f.SetAverage("darkreader", 4.25)
 	if changed, err := sy.Sync(context.Background()); err != nil || !changed {
 		t.Fatalf("changed sync: %v, %v", changed, err)
 	}
@@ -204,7 +110,7 @@ func TestDynamicRefresh(t *testing.T) {
 
 	// AMO down: the last details keep serving.
 	for _, s := range slugs() {
-		f.set(s, status(503, "unavailable"))
+		f.Set(s, amotest.Status(503, "unavailable"))
 	}
 	if _, err := sy.Sync(context.Background()); err == nil {
 		t.Error("a sync with every request failing succeeded")
@@ -221,13 +127,13 @@ func TestDynamicRefresh(t *testing.T) {
 // failing leaves it out and the others in.
 func TestDynamicPartial(t *testing.T) {
 	for name, h := range map[string]func(http.ResponseWriter){
-		"400":      status(400, "Not Found"),
-		"not JSON": status(200, "bad response!! Not JSON"),
-		"no icon":  status(200, `{"ratings":{"average":4.1,"count":1}}`),
+		"400":      amotest.Status(400, "Not Found"),
+		"not JSON": amotest.Status(200, "bad response!! Not JSON"),
+		"no icon":  amotest.Status(200, `{"ratings":{"average":4.1,"count":1}}`),
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFakeAMO(t)
-			f.set("video-downloadhelper", h)
+			f := amotest.New(t)
+			f.Set("video-downloadhelper", h)
 			p, sy := newDynamic(t, f)
 			if _, err := sy.Sync(context.Background()); err != nil {
 				t.Fatal(err)
@@ -242,7 +148,7 @@ func TestDynamicPartial(t *testing.T) {
 				t.Error("the others do not answer")
 			}
 			// The next refresh brings it back; the others keep theirs.
-			f.set("video-downloadhelper", nil)
+			f.Set("video-downloadhelper", nil)
 			if _, err := sy.Sync(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -256,13 +162,13 @@ func TestDynamicPartial(t *testing.T) {
 // A refresh where one add-on's ratings has the wrong type fails as a whole, as merino-py's
 // TypeError escapes its task group: every add-on keeps its last details.
 func TestDynamicTypeErrorKeepsAll(t *testing.T) {
-	f := newFakeAMO(t)
+	f := amotest.New(t)
 	p, sy := newDynamic(t, f)
 	if _, err := sy.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.setAverage("darkreader", 3.0)
-	f.set("languagetool", status(200, `{"icon_url":"x","ratings":[1,2]}`))
+	f.SetAverage("darkreader", 3.0)
+	f.Set("languagetool", amotest.Status(200, `{"icon_url":"x","ratings":[1,2]}`))
 	if _, err := sy.Sync(context.Background()); err == nil {
 		t.Fatal("a refresh with a malformed ratings succeeded")
 	}
@@ -373,26 +279,8 @@ func TestLoaderEmpty(t *testing.T) {
 	}
 }
 
-func TestNewSource(t *testing.T) {
-	for _, bad := range []string{"", "addons.mozilla.org/api", "ftp://x/api/", "https:///api", "https://x/api/?a=1", "https://x/api/#f"} {
-		if _, err := NewSource(bad, slugs(), loaders.HTTPOptions{}, nil); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-	if _, err := NewSource(DefaultAPIURL, nil, loaders.HTTPOptions{}, nil); err == nil {
-		t.Error("no slugs accepted")
-	}
-	s, err := NewSource("https://user:secret@addons.example/api/v5/addons/addon//", slugs(), loaders.HTTPOptions{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(s.String(), "secret") || s.base != "https://user:secret@addons.example/api/v5/addons/addon" {
-		t.Errorf("String %q, base %q", s.String(), s.base)
-	}
-}
-
 func TestFetchUnreachable(t *testing.T) {
-	f := newFakeAMO(t)
+	f := amotest.New(t)
 	url := f.URL
 	f.Close()
 	src, err := NewSource(url+"/api/v5/addons/addon/", slugs(), loaders.HTTPOptions{ConnectTimeout: time.Second, RequestTimeout: 2 * time.Second}, discard)
@@ -407,10 +295,7 @@ func TestFetchUnreachable(t *testing.T) {
 // FuzzParse: hostile combined documents never panic; every add-on read has a rating that
 // parses as a number.
 func FuzzParse(f *testing.F) {
-	tmpl, err := os.ReadFile("testdata/addon_detail.json")
-	if err != nil {
-		f.Fatal(err)
-	}
+	tmpl := amotest.Detail()
 	f.Add(append(append([]byte(`{"darkreader":`), tmpl...), '}'))
 	f.Add([]byte(`{"a":{"icon_url":"i","ratings":{"average":4.25,"count":"1_0"}},"b":{"ratings":[]}}`))
 	f.Add([]byte(`{"a":{"icon_url":"i","ratings":{"average":-1e308,"count":-9223372036854775808}}}`))

@@ -20,6 +20,9 @@ var apiURL = config.NewSection("amo", func(t *config.Table) string {
 	return u
 })
 
+// APIURL is c's amo.dynamic.api_url (the amo uploader job's default too).
+func APIURL(c *config.Config) string { return apiURL.Get(c) }
+
 func init() {
 	kit.Register(kit.Type[Settings]{
 		Name:  "amo",

@@ -1,0 +1,5 @@
+//go:build !race
+
+package csvuploader_test
+
+const raceEnabled = false
