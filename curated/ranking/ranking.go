@@ -6,7 +6,6 @@
 package ranking
 
 import (
-	"log/slog"
 	"math"
 	"slices"
 	"sort"
@@ -39,6 +38,9 @@ type Candidate struct {
 	Flags         Flags
 	// Ref is the caller's reference to the story (an index into its rendered items).
 	Ref int32
+	// Ordinal is the story's index in Inputs.View (its feed's number for the corpus id),
+	// read only when a view is set.
+	Ordinal int32
 
 	// Set by ThompsonSampling.
 	Score, Alpha, Beta float64
@@ -55,36 +57,17 @@ func (c *Candidate) BlockedFromPopularToday() bool {
 // RegionWeight is how much regional engagement weighs against global engagement (0.95).
 const RegionWeight = 0.95
 
-// Interests are a request's normalised interest scores, for the Thompson-sampling boost
-// (the sections feed; nil elsewhere).
-type Interests struct {
-	Normalized map[string]float64
-}
-
-// inferredScoreWeight and topicWeights are merino-py's INFERRED_SCORE_WEIGHT and
-// PERSONALIZATION_TOPIC_WEIGHTING.
-const inferredScoreWeight = 0.0006
-
-func topicWeight(t surface.Topic) float64 {
-	switch t {
-	case surface.Arts:
-		return 0.6
-	case surface.Government, surface.Tech:
-		return 0.7
-	case surface.Sports:
-		return 0.8
-	}
-	return 1.0
-}
-
+// boost is the Thompson-sampling interest boost of a story's topic (merino-py's
+// boost_interest): its normalised interest score, or that of "other", scaled.
 func (in *Interests) boost(t surface.Topic) float64 {
 	if in == nil || t == surface.NoTopic {
 		return 0
 	}
-	if v, ok := in.Normalized[t.String()]; ok {
+	if v, ok := in.normalized(t.String()); ok {
 		return v * inferredScoreWeight * topicWeight(t)
 	}
-	return in.Normalized["other"] * inferredScoreWeight
+	v, _ := in.normalized(otherInterest)
+	return v * inferredScoreWeight
 }
 
 // Inputs are the data one ranking pass reads.
@@ -98,11 +81,54 @@ type Inputs struct {
 	Rescaler                 *Rescaler // nil: none
 	Interests                *Interests
 	Sampler                  *sampler.Sampler
+	// View, when set, is a view of Engagement over the candidates' feed: engagement is read
+	// by Candidate.Ordinal instead of hashing ids.
+	View  *engagement.View
+	views [3]viewRows // the regions read so far
+}
+
+type viewRows struct {
+	region string
+	rows   []engagement.Row
+	set    bool
+}
+
+// Counts returns a candidate's engagement in a region ("" = all regions).
+func (in *Inputs) Counts(c *Candidate, region string) (engagement.Counts, bool) {
+	if in.View == nil {
+		return in.Engagement.Get(c.ID, region)
+	}
+	rows := in.viewRegion(region)
+	if int(c.Ordinal) >= len(rows) || c.Ordinal < 0 {
+		if rows == nil {
+			return engagement.Counts{}, false // the snapshot has no row in this region
+		}
+		return in.Engagement.Get(c.ID, region)
+	}
+	r := &rows[c.Ordinal]
+	return r.Counts, r.OK
+}
+
+// viewRegion returns the view's rows of a region, remembering a few per pass.
+func (in *Inputs) viewRegion(region string) []engagement.Row {
+	for i := range in.views {
+		if v := &in.views[i]; v.set && v.region == region {
+			return v.rows
+		}
+	}
+	rows := in.View.Region(region)
+	for i := range in.views {
+		if v := &in.views[i]; !v.set {
+			*v = viewRows{region, rows, true}
+			break
+		}
+	}
+	return rows
 }
 
 // opensNoOpens returns clicks and impressions−clicks of a story in a region.
-func opensNoOpens(e *engagement.Snapshot, id, region string) (float64, float64) {
-	c, ok := e.Get(id, region)
+func (in *Inputs) opensNoOpens(cand *Candidate, region string) (float64, float64) {
+	c, ok := in.Counts(cand, region)
 	if !ok {
 		return 0, 0
 	}
@@ -128,7 +154,7 @@ func (in *Inputs) resolveEngagementRegion(cands []Candidate) string {
 		return er
 	}
 	for i := range cands {
-		if _, ok := in.Engagement.Get(cands[i].ID, er); ok {
+		if _, ok := in.Counts(&cands[i], er); ok {
 			return er
 		}
 	}
@@ -138,12 +164,12 @@ func (in *Inputs) resolveEngagementRegion(cands []Candidate) string {
 // Interactions is merino-py's compute_interactions: opens, no-opens and the prior (a, b) of a
 // story, blended with regional data, then rescaled; b0 is the prior b before rescaling.
 func (in *Inputs) Interactions(c *Candidate, engagementRegion string, regional engagement.Prior, hasRegional bool, regionWeight float64) (opens, noOpens, a, b, b0 float64) {
-	opens, noOpens = opensNoOpens(in.Engagement, c.ID, "")
+	opens, noOpens = in.opensNoOpens(c, "")
 	q := engagementRegion
 	if q == "" {
 		q = in.Region
 	}
-	rOpens, rNoOpens := opensNoOpens(in.Engagement, c.ID, q)
+	rOpens, rNoOpens := in.opensNoOpens(c, q)
 	global, ok := in.Priors.Get("")
 	if !ok {
 		global = engagement.Constant
@@ -222,14 +248,16 @@ func SortByScore(c []Candidate) {
 	for i := range c {
 		s.keys = append(s.keys, keyed{c[i].Score, int32(i)})
 	}
-	slices.SortStableFunc(s.keys, func(a, b keyed) int {
+	// Ties broken by position: an unstable sort with a total order is the stable order,
+	// and pdqsort is several times faster than a stable merge on a few hundred keys.
+	slices.SortFunc(s.keys, func(a, b keyed) int {
 		switch {
 		case a.score > b.score:
 			return -1
 		case a.score < b.score:
 			return 1
 		}
-		return 0
+		return int(a.i - b.i)
 	})
 	s.tmp = append(s.tmp[:0], c...)
 	for j, k := range s.keys {
@@ -356,14 +384,14 @@ type Reported struct {
 }
 
 // Takedown is merino-py's takedown_reported_recommendations: stories whose reports in the
-// request's region exceed 0.1 % of their impressions, with at least 20 reports, are removed,
+// request's region (read through in) exceed 0.1 % of their impressions, with at least 20 reports, are removed,
 // the most reported first, at most half of the list (rounded up); every occurrence of a
 // removed id goes. It filters cands in place, returns the rest and calls report for each
 // removed story.
-func Takedown(cands []Candidate, e *engagement.Snapshot, region string, report func(Reported)) []Candidate {
+func Takedown(cands []Candidate, in *Inputs, region string, report func(Reported)) []Candidate {
 	var over []Reported
 	for i := range cands {
-		c, ok := e.Get(cands[i].ID, region)
+		c, ok := in.Counts(&cands[i], region)
 		if !ok || c.Impressions <= 0 {
 			continue
 		}
@@ -396,13 +424,4 @@ func Takedown(cands []Candidate, e *engagement.Snapshot, region string, report f
 		report(o)
 	}
 	return out
-}
-
-// LogTakedown is the report function that logs merino-py's WARNING.
-func LogTakedown(log *slog.Logger, region string, title, url func(Candidate) string) func(Reported) {
-	return func(r Reported) {
-		log.Warn("Excluding reported recommendation: '"+title(r.Candidate)+"' ("+url(r.Candidate)+") was excluded due to high reports",
-			"corpus_item_id", r.Candidate.ID, "report_ratio", r.Ratio, "reports", r.Reports,
-			"impressions", r.Impressions, "threshold", reportRatioThreshold, "region", region)
-	}
 }
