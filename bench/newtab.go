@@ -65,3 +65,52 @@ func newTabStream(sc *scenario, n int, seed uint64) *stream {
 	}
 	return st
 }
+
+// The newtab-sections scenario is the sections feed alone: Firefox's default request in the
+// English markets that have it, weighted as in newtab, with the variations users bring: one in
+// five shows the interest picker, one in ten has followed or blocked sections (followedAt with
+// milliseconds, as Firefox writes it), one in twenty sends the inferred-interest values of the
+// v3 model.
+var sectionsMarkets = []struct {
+	locale, region string
+	weight         int
+}{{"en-US", "US", 40}, {"en-GB", "GB", 8}, {"en-CA", "CA", 5}, {"en-IE", "IE", 1}}
+
+var sectionsFollows = []string{
+	`[{"sectionId":"nfl","isFollowed":true,"isBlocked":false,"followedAt":"2026-05-03T18:07:31.991Z"}]`,
+	`[{"sectionId":"food","isFollowed":true,"isBlocked":false,"followedAt":"2026-01-17T09:12:03.120Z"},{"sectionId":"government","isFollowed":false,"isBlocked":true}]`,
+	`[{"sectionId":"tech","isFollowed":true,"isBlocked":false,"followedAt":"2026-06-01T21:00:00.000Z"},{"sectionId":"sports","isFollowed":true,"isBlocked":false,"followedAt":"2025-11-30T07:45:10.500Z"},{"sectionId":"arts","isFollowed":false,"isBlocked":true}]`,
+}
+
+const sectionsInterests = `{"model_id":"inferred-v3-model","values":["0100","0001","1000","0110","0000","0010","0001","0010"]}`
+
+// newTabSectionsStream builds n sections requests; the stream depends only on seed.
+func newTabSectionsStream(sc *scenario, n int, seed uint64) *stream {
+	st := &stream{scenario: sc.name, kinds: []string{"sections"}}
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	total := 0
+	for _, m := range sectionsMarkets {
+		total += m.weight
+	}
+	b := &browser{userAgent: userAgents[0], acceptLanguage: acceptLanguages[0]}
+	for len(st.items) < n {
+		w := rng.IntN(total)
+		i := 0
+		for ; w >= sectionsMarkets[i].weight; i++ {
+			w -= sectionsMarkets[i].weight
+		}
+		m := sectionsMarkets[i]
+		interests, follows, picker := "null", "[]", rng.IntN(5) == 0
+		if rng.IntN(10) == 0 {
+			follows = sectionsFollows[rng.IntN(len(sectionsFollows))]
+		}
+		if rng.IntN(20) == 0 {
+			interests = sectionsInterests
+		}
+		body := fmt.Sprintf(`{"inferredInterests":%s,"locale":%q,"region":%q,"topics":[],"sections":%s,"enableInterestPicker":%v,"feeds":["sections"]}`,
+			interests, m.locale, m.region, follows, picker)
+		st.items = append(st.items, item{uri: "/api/v1/curated-recommendations", browser: b, kind: 0,
+			body: []byte(body), bodyPrefix: `{"recommendedAt":`})
+	}
+	return st
+}

@@ -91,6 +91,7 @@ type exchange struct {
 	dec         decoder
 	builder     sections.Builder
 	interestBuf ranking.Interests
+	reporter    takedownLog
 	members     []int
 	values      []string
 	cands       []ranking.Candidate

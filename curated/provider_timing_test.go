@@ -14,7 +14,7 @@ import (
 )
 
 // benchProvider reads the bundle through the file backend, with the real sampler.
-func benchProvider(b *testing.B) *curated.Provider {
+func benchProvider(b testing.TB) *curated.Provider {
 	b.Helper()
 	s, _ := sampler.New("beta", 0)
 	eng := &engagement.Holder{}
@@ -86,7 +86,7 @@ func BenchmarkSections(b *testing.B) {
 	ct := []byte("application/json")
 	for _, c := range []struct{ name, body string }{
 		{"en-US", `{"inferredInterests":null,"locale":"en-US","region":"US","topics":[],"sections":[],"enableInterestPicker":false,"feeds":["sections"]}`},
-		{"en-US/follows+picker+interests", `{"inferredInterests":{"model_id":"inferred-v3-model","values":["0100","0001","1000","0110","0000","0010","0001","0010"]},"locale":"en-US","region":"US","topics":[],"sections":[{"sectionId":"nfl","isFollowed":true,"isBlocked":false,"followedAt":"2026-03-17T18:07:31.991Z"},{"sectionId":"food","isFollowed":false,"isBlocked":true}],"enableInterestPicker":true,"feeds":["sections"]}`},
+		{"en-US,follows,picker,interests", `{"inferredInterests":{"model_id":"inferred-v3-model","values":["0100","0001","1000","0110","0000","0010","0001","0010"]},"locale":"en-US","region":"US","topics":[],"sections":[{"sectionId":"nfl","isFollowed":true,"isBlocked":false,"followedAt":"2026-03-17T18:07:31.991Z"},{"sectionId":"food","isFollowed":false,"isBlocked":true}],"enableInterestPicker":true,"feeds":["sections"]}`},
 		{"en-GB", `{"inferredInterests":null,"locale":"en-GB","region":"GB","topics":[],"sections":[],"enableInterestPicker":false,"feeds":["sections"]}`},
 	} {
 		b.Run(c.name, func(b *testing.B) {

@@ -27,10 +27,8 @@ func (p *Provider) sectionsPath(dst []byte, x *exchange, s *surface.Surface, r *
 		Picker: r.EnableInterestPicker, Now: p.opts.Now(),
 	}
 	eng := p.opts.Engagement.Load()
-	env := sections.Env{Engagement: eng, View: f.engagementView(eng), Priors: p.priors(), Sampler: p.opts.Sampler,
-		Reported: func(rep ranking.Reported) {
-			p.logTakedown(f.items[rep.Candidate.Ref].title, f.items[rep.Candidate.Ref].url, region, rep)
-		}}
+	x.reporter = takedownLog{p: p, f: f, region: region}
+	env := sections.Env{Engagement: eng, View: f.engagementView(eng), Priors: p.priors(), Sampler: p.opts.Sampler, Reporter: &x.reporter}
 	if p.opts.SectionsRanker != nil {
 		env.Ranker = p.opts.SectionsRanker(s, interests)
 	}
@@ -59,6 +57,18 @@ func (p *Provider) sectionsPath(dst []byte, x *exchange, s *surface.Surface, r *
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...), nil
+}
+
+// takedownLog logs the stories a sections request takes down (it lives in the pooled exchange).
+type takedownLog struct {
+	p      *Provider
+	f      *sectionsFeed
+	region string
+}
+
+func (l *takedownLog) Report(r ranking.Reported) {
+	it := &l.f.items[r.Candidate.Ref]
+	l.p.logTakedown(it.title, it.url, l.region, r)
 }
 
 // appendSection writes one member of feeds: the section's id and its Section object.

@@ -50,8 +50,14 @@ type Env struct {
 	Sampler *sampler.Sampler
 	// Ranker orders stories and sections; nil is Thompson sampling.
 	Ranker Ranker
-	// Reported is told of each story taken down for its reports (for the log line).
-	Reported func(ranking.Reported)
+	// Reporter is told of each story taken down for its reports (for the log line); nil:
+	// nobody.
+	Reporter Reporter
+}
+
+// Reporter hears of the stories taken down for their reports.
+type Reporter interface {
+	Report(ranking.Reported)
 }
 
 // Ranker orders a request's stories and sections (merino-py's Ranker classes). Thompson
@@ -241,6 +247,9 @@ type Builder struct {
 	scores   []float64
 	ts       thompson
 	find     finder
+	// in and secIn are the ranking inputs of the stories and of the sections, kept here so
+	// that handing them to a Ranker does not allocate them per request.
+	in, secIn ranking.Inputs
 }
 
 // Build answers one request from feed f.
@@ -291,18 +300,19 @@ func (b *Builder) Build(f *Feed, r *Request, env *Env) *Result {
 	}
 
 	// Reported stories go from every section.
-	in := ranking.Inputs{Engagement: env.Engagement, View: env.View, Priors: env.Priors, Region: r.Region,
+	b.in = ranking.Inputs{Engagement: env.Engagement, View: env.View, Priors: env.Priors, Region: r.Region,
 		EngagementRegion: r.EngagementRegion, Rescaler: rescaler, Interests: r.Interests, Sampler: env.Sampler}
+	in := &b.in
 	b.cands = b.cands[:0]
 	for i := range res.Sections {
 		for _, ref := range res.Sections[i].Items {
 			b.cands = append(b.cands, f.Items[ref].Cand)
 		}
 	}
-	b.cands = b.takedown(f, b.cands, &in, r.Region, env, res.Sections)
+	b.cands = b.takedown(f, b.cands, in, r.Region, env, res.Sections)
 
 	// Rank every story, repeats across sections included.
-	ranker.RankItems(b.cands, &in)
+	ranker.RankItems(b.cands, in)
 	b.fresh = resize(b.fresh, len(f.Items))
 	clear(b.fresh)
 	b.grank = resize(b.grank, len(f.IDs))
@@ -348,7 +358,7 @@ func (b *Builder) Build(f *Feed, r *Request, env *Env) *Result {
 		n++
 	}
 	if includeBriefing {
-		head[n] = b.briefing(f, r, env, &in, blocked, anyBlocked)
+		head[n] = b.briefing(f, r, env, in, blocked, anyBlocked)
 		n++
 	}
 	// dict.update: a corpus section named like Popular Today would take its content.
@@ -375,6 +385,13 @@ func (b *Builder) Build(f *Feed, r *Request, env *Env) *Result {
 	return res
 }
 
+// report passes a taken-down story to the Reporter.
+func (env *Env) report(r ranking.Reported) {
+	if env.Reporter != nil {
+		env.Reporter.Report(r)
+	}
+}
+
 // pick resolves a section's 50/50 alternate slate (resolve_5050: either, with equal odds).
 func (b *Builder) pick(e Entry, s *sampler.Sampler) int32 {
 	if e.Alt >= 0 && s.IntN(2) == 1 {
@@ -386,11 +403,7 @@ func (b *Builder) pick(e Entry, s *sampler.Sampler) int32 {
 // takedown removes the reported stories from cands and from every section.
 func (b *Builder) takedown(f *Feed, cands []ranking.Candidate, in *ranking.Inputs, region string, env *Env, secs []Section) []ranking.Candidate {
 	n := len(cands)
-	report := env.Reported
-	if report == nil {
-		report = func(ranking.Reported) {}
-	}
-	cands = ranking.Takedown(cands, in, region, report)
+	cands = ranking.Takedown(cands, in, region, env.report)
 	if len(cands) == n {
 		return cands
 	}
@@ -420,11 +433,7 @@ func (b *Builder) briefing(f *Feed, r *Request, env *Env, in *ranking.Inputs, bl
 	for ref := s.Start; ref < s.End; ref++ {
 		b.cands = append(b.cands, f.Items[ref].Cand)
 	}
-	report := env.Reported
-	if report == nil {
-		report = func(ranking.Reported) {}
-	}
-	kept := ranking.Takedown(b.cands[mark:], in, r.Region, report)
+	kept := ranking.Takedown(b.cands[mark:], in, r.Region, env.report)
 	start := len(b.arena)
 	for i := range kept {
 		if anyBlocked && blocked[kept[i].Topic] {
@@ -462,7 +471,8 @@ func (b *Builder) rankSections(f *Feed, r *Request, env *Env, ranker Ranker, res
 	secs := b.res.Sections
 	// Sections are ranked on global engagement: the region goes in only with the German
 	// branch's engagement region.
-	in := ranking.Inputs{Engagement: env.Engagement, View: env.View, Priors: env.Priors, Rescaler: rescaler, Sampler: env.Sampler}
+	b.secIn = ranking.Inputs{Engagement: env.Engagement, View: env.View, Priors: env.Priors, Rescaler: rescaler, Sampler: env.Sampler}
+	in := &b.secIn
 	if r.EngagementRegion != r.Region {
 		in.Region, in.EngagementRegion = r.Region, r.EngagementRegion
 	}
@@ -486,7 +496,7 @@ func (b *Builder) rankSections(f *Feed, r *Request, env *Env, ranker Ranker, res
 		off += n
 	}
 	b.scores = resize(b.scores, len(secs))
-	ranker.ScoreSections(b.stories, &in, b.scores)
+	ranker.ScoreSections(b.stories, in, b.scores)
 	rankByScore(secs, b.scores)
 	if ranker.Personalizes() && r.Interests != nil {
 		personalize(secs, r.Interests)
