@@ -635,3 +635,29 @@ func TestSectionsAlternateSlates(t *testing.T) {
 		t.Errorf("slates shown in 40 requests: %v", slates)
 	}
 }
+
+// /openapi.json documents the curated endpoints and the sections feed's models.
+func TestOpenAPIDocumentsCuratedEndpoints(t *testing.T) {
+	h := start(t, nil)
+	status, body := h.get("/openapi.json")
+	var doc struct {
+		Paths      map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); status != 200 || err != nil {
+		t.Fatalf("%d %v", status, err)
+	}
+	for path, method := range map[string]string{"/api/v1/curated-recommendations": "post",
+		"/api/v1/curated-recommendations/legacy-115-129": "get", "/api/v1/curated-recommendations/legacy-114": "get"} {
+		if doc.Paths[path][method] == nil {
+			t.Errorf("%s %s is not documented", method, path)
+		}
+	}
+	for _, s := range []string{"CuratedRecommendationsRequest", "CuratedRecommendationsResponse", "CuratedRecommendation", "Section"} {
+		if doc.Components.Schemas[s] == nil {
+			t.Errorf("schema %s missing", s)
+		}
+	}
+}
