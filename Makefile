@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke bench-weather profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated bench-newtab clean
+.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke bench-weather profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated bench-newtab bench-newtab-sections clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -97,6 +97,10 @@ data-curated:
 # New Tab's story requests at 500/s (POST /api/v1/curated-recommendations over the markets).
 bench-newtab:
 	$(GO) run ./bench run --scenario newtab --rate 500 --duration 30s
+
+# The sections feed alone at 500/s (en-US/GB/CA/IE, pickers, follows, interests).
+bench-newtab-sections:
+	$(GO) run ./bench run --scenario newtab-sections --rate 500 --duration 30s
 
 clean:
 	rm -rf bin data/wikipedia-index
