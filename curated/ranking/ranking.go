@@ -7,7 +7,7 @@ package ranking
 
 import (
 	"math"
-	"slices"
+	"math/bits"
 	"sort"
 	"sync"
 
@@ -248,17 +248,7 @@ func SortByScore(c []Candidate) {
 	for i := range c {
 		s.keys = append(s.keys, keyed{c[i].Score, int32(i)})
 	}
-	// Ties broken by position: an unstable sort with a total order is the stable order,
-	// and pdqsort is several times faster than a stable merge on a few hundred keys.
-	slices.SortFunc(s.keys, func(a, b keyed) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return int(a.i - b.i)
-	})
+	sortKeys(s.keys, 2*bits.Len(uint(len(s.keys))))
 	s.tmp = append(s.tmp[:0], c...)
 	for j, k := range s.keys {
 		c[j] = s.tmp[k.i]
@@ -266,6 +256,93 @@ func SortByScore(c []Candidate) {
 	clear(s.tmp)
 	if cap(s.tmp) <= 1<<14 {
 		sortPool.Put(s)
+	}
+}
+
+// before orders keys: higher scores first, ties by position. The order is total, so an
+// unstable sort gives Python's stable one.
+func (a keyed) before(b keyed) bool {
+	return a.score > b.score || a.score == b.score && a.i < b.i
+}
+
+// sortKeys is an introsort specialised for keyed: the comparison inlines, where a generic sort
+// calls a closure per comparison (it was a quarter of a sections request). Depth-limited
+// quicksort with a median of three, heapsort past the limit, insertion sort for short runs.
+func sortKeys(k []keyed, depth int) {
+	for len(k) > 12 {
+		if depth == 0 {
+			heapSortKeys(k)
+			return
+		}
+		depth--
+		m := len(k) / 2
+		// Median of three to k[0], then partition around it.
+		if k[m].before(k[0]) {
+			k[m], k[0] = k[0], k[m]
+		}
+		if k[len(k)-1].before(k[0]) {
+			k[len(k)-1], k[0] = k[0], k[len(k)-1]
+		}
+		if k[len(k)-1].before(k[m]) {
+			k[len(k)-1], k[m] = k[m], k[len(k)-1]
+		}
+		k[0], k[m] = k[m], k[0]
+		pivot := k[0]
+		i, j := 1, len(k)-1
+		for {
+			for i <= j && k[i].before(pivot) {
+				i++
+			}
+			for i <= j && pivot.before(k[j]) {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			k[i], k[j] = k[j], k[i]
+			i++
+			j--
+		}
+		k[0], k[j] = k[j], k[0]
+		// Recurse into the smaller side, loop on the larger.
+		if j < len(k)-1-j {
+			sortKeys(k[:j], depth)
+			k = k[j+1:]
+		} else {
+			sortKeys(k[j+1:], depth)
+			k = k[:j]
+		}
+	}
+	for i := 1; i < len(k); i++ {
+		for j := i; j > 0 && k[j].before(k[j-1]); j-- {
+			k[j], k[j-1] = k[j-1], k[j]
+		}
+	}
+}
+
+func heapSortKeys(k []keyed) {
+	down := func(root, n int) {
+		for {
+			c := 2*root + 1
+			if c >= n {
+				return
+			}
+			if c+1 < n && k[c].before(k[c+1]) {
+				c++
+			}
+			if !k[root].before(k[c]) {
+				return
+			}
+			k[root], k[c] = k[c], k[root]
+			root = c
+		}
+	}
+	for i := len(k)/2 - 1; i >= 0; i-- {
+		down(i, len(k))
+	}
+	for i := len(k) - 1; i > 0; i-- {
+		k[0], k[i] = k[i], k[0]
+		down(0, i)
 	}
 }
 

@@ -423,3 +423,33 @@ func TestViewCounts(t *testing.T) {
 		}
 	}
 }
+
+// sortKeys gives the stable order (highest score first, ties by position) whatever the input,
+// through quicksort, insertion sort and the heapsort fallback.
+func TestSortKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 5, 12, 13, 50, 636, 2000} {
+		for _, distinct := range []int{1, 3, 1000000} {
+			for _, depth := range []int{0, 64} {
+				keys := make([]keyed, n)
+				for i := range keys {
+					keys[i] = keyed{float64(rng.IntN(distinct)) / 7, int32(i)}
+				}
+				want := slices.Clone(keys)
+				slices.SortStableFunc(want, func(a, b keyed) int {
+					switch {
+					case a.score > b.score:
+						return -1
+					case a.score < b.score:
+						return 1
+					}
+					return 0
+				})
+				sortKeys(keys, depth)
+				if !slices.Equal(keys, want) {
+					t.Fatalf("n=%d distinct=%d depth=%d: not the stable order", n, distinct, depth)
+				}
+			}
+		}
+	}
+}
