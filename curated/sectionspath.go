@@ -35,12 +35,15 @@ func (p *Provider) sectionsPath(dst []byte, x *exchange, s *surface.Surface, r *
 	res := x.builder.Build(f.feed, &req, &env)
 
 	dst = append(dst, `[],"feeds":{`...)
+	stories := 0
 	for i := range res.Sections {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = p.appendSection(dst, f, s, res, &res.Sections[i])
+		stories += len(res.Sections[i].Items)
 	}
+	storiesPerAnswer.Update(float64(stories))
 	dst = append(dst, `},"interestPicker":`...)
 	if !res.HasPicker {
 		return append(dst, "null"...), nil
@@ -93,7 +96,6 @@ func (p *Provider) appendSection(dst []byte, f *sectionsFeed, s *surface.Surface
 		dst = append(dst, ',')
 		dst = append(dst, it.features...)
 	}
-	storiesPerAnswer.Update(float64(len(sec.Items)))
 	dst = append(dst, "],"...)
 	if sec.Slate < 0 {
 		dst = append(dst, `"title":`...)
