@@ -44,24 +44,34 @@ func TestMerinoPyParity(t *testing.T) {
 		t.Fatalf("%d cases, %d answers: run oracle.py again", len(cases), len(golden))
 	}
 	bundleRows := strings.TrimSpace(readFile(t, bundle+"/engagement.json"))
+	// One server per setting (draw, priors, engagement): the sampler is stateless, so cases
+	// sharing one also share its corpus cache.
+	servers := map[string]*harness{}
 	for i, c := range cases {
 		if golden[i].Name != c.Name {
 			t.Fatalf("case %d is %q in golden.json, %q in cases.json", i, golden[i].Name, c.Name)
 		}
-		t.Run(c.Name, func(t *testing.T) {
-			h := start(t, func(s *setup) {
+		extra := make([]string, len(c.Engagement))
+		for i, r := range c.Engagement {
+			extra[i] = string(r)
+		}
+		key := fmt.Sprint(c.U, c.Prior, extra)
+		h := servers[key]
+		if h == nil {
+			h = start(t, func(s *setup) {
 				s.fixed, s.now = sampler.Fixed(c.U), parityNow
 				if c.Prior == "none" {
 					s.prior = "-"
 				}
-				if len(c.Engagement) > 0 {
-					extra := make([]string, len(c.Engagement))
-					for i, r := range c.Engagement {
-						extra[i] = string(r)
-					}
+				if len(extra) > 0 {
 					s.engagement = bundleRows[:len(bundleRows)-1] + "," + strings.Join(extra, ",") + "]"
 				}
 			})
+			servers[key] = h
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			h.t = t
+			defer func() { h.t = nil }()
 			status, body := h.post(string(c.Body))
 			if status != 200 {
 				t.Fatalf("%d %s", status, body)

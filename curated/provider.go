@@ -109,6 +109,7 @@ func (p *Provider) put(x *exchange) {
 		x.cands, x.spread, x.bools, x.seen = nil, nil, nil, nil
 	}
 	x.dec.reset()
+	x.reporter = takedownLog{} // no old feed kept alive by the pool
 	p.pool.Put(x)
 }
 

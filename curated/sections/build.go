@@ -163,6 +163,8 @@ func (b *Builder) Build(f *Feed, r *Request, env *Env) *Result {
 	if r.Picker && len(res.Sections) > 0 {
 		b.interestPicker(env.Sampler)
 	}
+	// The pooled builder must not keep an old engagement snapshot alive.
+	b.in, b.secIn = ranking.Inputs{}, ranking.Inputs{}
 	return res
 }
 
