@@ -29,11 +29,8 @@ func BenchmarkSortByScore(b *testing.B) {
 				keys[j] = keyed{base[j].Score, int32(j)}
 			}
 			slices.SortFunc(keys, func(a, b keyed) int {
-				switch {
-				case a.score > b.score:
-					return -1
-				case a.score < b.score:
-					return 1
+				if c := byScore(a, b); c != 0 {
+					return c
 				}
 				return int(a.i - b.i)
 			})

@@ -436,15 +436,7 @@ func TestSortKeys(t *testing.T) {
 					keys[i] = keyed{float64(rng.IntN(distinct)) / 7, int32(i)}
 				}
 				want := slices.Clone(keys)
-				slices.SortStableFunc(want, func(a, b keyed) int {
-					switch {
-					case a.score > b.score:
-						return -1
-					case a.score < b.score:
-						return 1
-					}
-					return 0
-				})
+				slices.SortStableFunc(want, byScore)
 				sortKeys(keys, depth)
 				if !slices.Equal(keys, want) {
 					t.Fatalf("n=%d distinct=%d depth=%d: not the stable order", n, distinct, depth)
@@ -452,4 +444,15 @@ func TestSortKeys(t *testing.T) {
 			}
 		}
 	}
+}
+
+// byScore orders keys by score, highest first (a reference for the specialised sort).
+func byScore(a, b keyed) int {
+	switch {
+	case a.score > b.score:
+		return -1
+	case a.score < b.score:
+		return 1
+	}
+	return 0
 }
