@@ -1,8 +1,11 @@
 package curated_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -659,5 +662,41 @@ func TestOpenAPIDocumentsCuratedEndpoints(t *testing.T) {
 		if doc.Components.Schemas[s] == nil {
 			t.Errorf("schema %s missing", s)
 		}
+	}
+}
+
+// Concurrent sections requests of every kind share the cached feed, its engagement view and
+// the pooled builders (run with -race).
+func TestSectionsConcurrent(t *testing.T) {
+	h := start(t, func(s *setup) { s.sampler = "beta"; s.seed = 0 })
+	bodies := []string{
+		`{"locale":"en-US","feeds":["sections"],"enableInterestPicker":true}`,
+		`{"locale":"en-GB","feeds":["sections"],"sections":[{"sectionId":"food","isFollowed":true,"isBlocked":false}]}`,
+		`{"locale":"en-CA","region":"CA","feeds":["sections"],"inferredInterests":{"model_id":"inferred-small-v1","values":["01","10","01"]}}`,
+		`{"locale":"de-DE","feeds":["sections"],"experimentName":"daily-briefing-v1","experimentBranch":"briefing-with-popular"}`,
+		`{"locale":"en-US","region":"US"}`,
+	}
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 10; i++ {
+				body := bodies[(g+i)%len(bodies)]
+				resp, err := http.Post(h.url+"/api/v1/curated-recommendations", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				b, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte(`{"recommendedAt":`)) {
+					t.Errorf("%s: %d %v %.200s", body, resp.StatusCode, err, b)
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
 	}
 }
