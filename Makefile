@@ -14,8 +14,9 @@ WIKI_INDEX := data/wikipedia-index
 run: build $(WIKI_INDEX)/enwiki/meta.json
 	MERINO_ENV=development ./bin/merino serve
 
-# The development Wikipedia index, rebuilt from the bundled sample (about a second).
-$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz
+# The development Wikipedia index, rebuilt from the bundled sample (about a second), and again
+# whenever the index format or its analysis may have changed.
+$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz index/fulltext/analyze.go index/fulltext/index.go
 	$(MAKE) build
 	./bin/merino index wikipedia --input data/wikipedia-en.sample.json.gz --out $(WIKI_INDEX)/enwiki --lang en
 

@@ -12,13 +12,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mozilla-services/merino-go/index/fulltext"
 	"github.com/mozilla-services/merino-go/loaders/wikipedia"
 )
 
 const indexUsage = `usage: merino index wikipedia --input FILE --out DIR [--lang en] [--category-blocklist FILE.csv] [--max-docs N]
 
 Builds the Wikipedia index of one language from a CirrusSearch content dump (the Elasticsearch
-bulk format, .json or .json.gz, or JSON lines; "-" reads standard input). DIR is conventionally
+bulk format, .json or .json.gz, or JSON lines; "-" reads standard input). --lang is en, fr,
+de, it or pl, each analysed as merino-py's indexer analyses it. DIR is conventionally
 <index_dir>/<lang>wiki. The index is built beside DIR and moved into place at the end: an
 interrupted build leaves DIR as it was, and a server watching DIR swaps the new index in.
 `
@@ -57,6 +59,9 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fatal(stderr, errors.New("index wikipedia: --out is required"))
 	case *maxDocs <= 0:
 		return fatal(stderr, fmt.Errorf("index wikipedia: --max-docs must be positive, got %d", *maxDocs))
+	}
+	if _, err := fulltext.AnalyzerFor(*lang); err != nil {
+		return fatal(stderr, fmt.Errorf("index wikipedia: --lang: %w", err))
 	}
 	opts := wikipedia.Options{Out: *out, Lang: *lang, Source: *input, MaxDocs: *maxDocs}
 	if *blocklist != "" {

@@ -187,11 +187,12 @@ func (c *Completion) best(lo, hi int) uint32 {
 const maxTop = 32
 
 // Top appends to dst the indexes of the k heaviest entries whose key starts with prefix,
-// heaviest first (ties: smaller key first). An empty prefix matches every entry, as an empty
-// completion prefix does in Elasticsearch. k is capped at 32. It does not allocate when dst
-// has room.
+// heaviest first (ties: smaller key first). An empty prefix matches nothing: it is what a
+// query that analyses to no token ("", "-", "_-") becomes, and Elasticsearch's completion
+// suggester finds nothing for those. k is capped at 32. It does not allocate when dst has
+// room.
 func (c *Completion) Top(dst []int, prefix []byte, k int) []int {
-	if k <= 0 || len(c.weight) == 0 {
+	if k <= 0 || len(c.weight) == 0 || len(prefix) == 0 {
 		return dst
 	}
 	k = min(k, maxTop)

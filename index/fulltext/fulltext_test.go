@@ -2,41 +2,121 @@ package fulltext
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
+func analyzer(t testing.TB, lang string) *Analyzer {
+	t.Helper()
+	a, err := AnalyzerFor(lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// keyOf shows a key with "|" for the separator.
+func keyOf(a *Analyzer, s string) string {
+	return strings.ReplaceAll(string(a.AppendKey(nil, s)), "\x1f", "|")
+}
+
+// The examples of merino-py's per-language analysis: what each language's plain analyzer
+// makes of titles and queries.
 func TestAppendKey(t *testing.T) {
-	f := func(in, want string) {
+	f := func(lang, in, want string) {
 		t.Helper()
-		got := strings.ReplaceAll(string(AppendKey(nil, in)), "\x1f", "|")
-		if got != want {
-			t.Errorf("AppendKey(%q) = %q, want %q", in, got, want)
+		if got := keyOf(analyzer(t, lang), in); got != want {
+			t.Errorf("%s: AppendKey(%q) = %q, want %q", lang, in, got, want)
 		}
 	}
-	f("Food for Thought", "food|for|thought")
-	f("  Food   for  ", "food|for")
-	f("Mozilla, Corporation", "mozilla|corporation")
-	f("Jean-Paul Sartre", "jean|paul|sartre")
-	f("Rock'n'roll", "rock|n|roll")
-	f("AC/DC", "ac/dc")
-	f("C++ (programming language)", "c++|(programming|language)")
-	f("foo_bar[baz]{q}\\x;y\"z", "foo|bar|baz|q|x|y|z")
-	f("a\u00a0b\u2009c\u3000d\u200be\ufefff", "a|b|c|d|e|f") // exotic spaces
-	f("a\x1fb\x1cc", "a|b|c")                                // Java white space includes U+001C..U+001F
-	f("a\u0085b", "a\u0085b")                                // NEL is not Java white space
-	f("ÉCOLE", "école")
-	f("Straße", "strasse") // case folding, not lower-casing
-	f("ﬁnance", "finance") // NFKC
-	f("Ｆｏｏ", "foo")        // full width
-	f("soft\u00adhyphen", "softhyphen")
-	f("ΣΟΦΟΣ", "σοφοσ")
-	f("ꮯᏟ", "ᏟᏟ") // Cherokee folds to upper case
-	f("", "")
-	f(strings.Repeat("w ", 25), strings.TrimSuffix(strings.Repeat("w|", 20), "|")) // token_limit
+	// English: the wide word_break_helper and nfkc_cf.
+	f("en", "Food for Thought", "food|for|thought")
+	f("en", "  Food   for  ", "food|for")
+	f("en", "Mozilla, Corporation", "mozilla|corporation")
+	f("en", "Jean-Paul Sartre", "jean|paul|sartre")
+	f("en", "Rock'n'roll", "rock|n|roll")
+	f("en", "AC/DC", "ac/dc")
+	f("en", "C++ (programming language)", "c++|(programming|language)")
+	f("en", "foo_bar[baz]{q}\\x;y\"z", "foo|bar|baz|q|x|y|z")
+	f("en", "L’Étranger", "l|étranger")
+	f("en", "Roméo[Juliette]", "roméo|juliette")
+	f("en", "a\u00a0b\u2009c\u3000d\u200be\ufefff", "a|b|c|d|e|f") // exotic spaces
+	f("en", "a\u2007b", "a|b")                                     // figure space: in the char filter, not Java white space
+	f("en", "a\x1fb\x1cc", "a|b|c")                                // Java white space includes U+001C..U+001F
+	f("en", "a\u0085b", "a\u0085b")                                // NEL is not Java white space
+	f("en", "ÉCOLE", "école")
+	f("en", "Straße", "strasse") // case folding, not lower-casing
+	f("en", "ﬁnance", "finance") // NFKC
+	f("en", "ＡＢＣ", "abc")        // full width
+	f("en", "soft\u00adhyphen", "softhyphen")
+	f("en", "ΣΟΦΟΣ", "σοφοσ")
+	f("en", "ꮯᏟ", "ᏟᏟ") // Cherokee folds to upper case
+	// German: five break characters and Lucene's lower-casing: ß and full-width letters stay.
+	f("de", "Straße des 17. Juni", "straße|des|17.|juni")
+	f("de", "Strassenbahn", "strassenbahn")
+	f("de", "ẞ", "ß")
+	f("de", "ＡＢＣ", "ａｂｃ")
+	f("de", "Abc Verlag", "abc|verlag")
+	f("de", "Jean-Paul_Sartre, \"X\"", "jean|paul|sartre|x")
+	f("de", "a;b[c]{d}\\e", "a;b[c]{d}\\e")
+	f("de", "a\u00a0b\u2007c\u202fd", "a\u00a0b\u2007c\u202fd") // no-break spaces are not Java white space
+	f("de", "a\u3000b\u2009c", "a|b|c")
+	f("de", "ﬁ", "ﬁ") // no NFKC
+	f("de", "\xffÄ", "\ufffdä")
+	// French: ’ is part of a word, ' is not.
+	f("fr", "L’Étranger", "l’étranger")
+	f("fr", "L'Étranger", "l|étranger")
+	f("fr", "Roméo[Juliette]", "roméo[juliette]")
+	f("fr", "l é", "l|é")
+	f("fr", "Œuvre", "œuvre")
+	// Italian and Polish, the same chain.
+	f("it", "Dell’Utri", "dell’utri")
+	f("it", "L'Aquila", "l|aquila")
+	f("pl", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ", "zażółć|gęślą|jaźń")
+	f("pl", "Łódź", "łódź")
+	for _, lang := range Languages() {
+		// Queries Firefox sends that analyse to no token: an empty key, which matches nothing.
+		for _, q := range []string{"", " ", "-", "_", "'", ",", `"`, "--", "''", ",,", "_-", "- ", " \t\n"} {
+			f(lang, q, "")
+		}
+		f(lang, " foo ", "foo")
+		f(lang, strings.Repeat("w ", 25), strings.TrimSuffix(strings.Repeat("w|", 20), "|")) // token_limit
+		// The tokenizer cuts a token at 255 UTF-16 code units, an emoji counting two.
+		f(lang, strings.Repeat("a", 300), strings.Repeat("a", 255)+"|"+strings.Repeat("a", 45))
+		f(lang, strings.Repeat("a", 254)+"😀b", strings.Repeat("a", 254)+"😀|b")
+	}
+}
+
+func TestAnalyzers(t *testing.T) {
+	if got := strings.Join(Languages(), ","); got != "de,en,fr,it,pl" {
+		t.Errorf("Languages() = %s", got)
+	}
+	for _, lang := range Languages() {
+		a := analyzer(t, lang)
+		if a.Name() != "plain_"+lang {
+			t.Errorf("%s: name %q", lang, a.Name())
+		}
+		if b, err := AnalyzerNamed(a.Name()); err != nil || b != a {
+			t.Errorf("AnalyzerNamed(%q) = %v, %v", a.Name(), b, err)
+		}
+	}
+	for _, bad := range []string{"es", "EN", ""} {
+		if _, err := AnalyzerFor(bad); err == nil || !strings.Contains(err.Error(), "defines de, en, fr, it, pl") {
+			t.Errorf("AnalyzerFor(%q) = %v", bad, err)
+		}
+	}
+	for _, bad := range []string{"plain_es", "standard", ""} {
+		if _, err := AnalyzerNamed(bad); err == nil {
+			t.Errorf("AnalyzerNamed(%q) succeeded", bad)
+		}
+	}
 }
 
 func TestTruncateInput(t *testing.T) {
@@ -78,7 +158,7 @@ func TestTopMatchesBruteForce(t *testing.T) {
 			var want []string
 			var cands []Entry
 			for _, e := range sorted {
-				if strings.HasPrefix(e.Key, prefix) {
+				if prefix != "" && strings.HasPrefix(e.Key, prefix) { // "" matches nothing
 					cands = append(cands, e)
 				}
 			}
@@ -140,17 +220,71 @@ func FuzzUnmarshalCompletion(f *testing.F) {
 }
 
 func FuzzAppendKey(f *testing.F) {
-	for _, s := range []string{"Food for Thought", "ÉCOLE ﬁ", "\xff\xfe", "a\u00a0b"} {
+	for _, s := range []string{"Food for Thought", "ÉCOLE ﬁ", "\xff\xfe", "a\u00a0b", "L’Étranger", "Straße ＡＢＣ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		k := AppendKey(nil, s)
-		// Analysis is idempotent on what it produces, token by token: a key is its own key,
-		// unless normalisation made a word-break character (U+037E becomes ';'), which the
-		// char filter, running first, did not see; ICU's chain has the same order.
-		breaks := strings.ContainsFunc(strings.ReplaceAll(string(k), "\x1f", ""), isBreak)
-		if k2 := AppendKey(nil, strings.ReplaceAll(string(k), "\x1f", " ")); !bytes.Equal(k, k2) && !breaks {
-			t.Errorf("AppendKey(%q) = %q, and again %q", s, k, k2)
+		for _, lang := range Languages() {
+			a := analyzer(t, lang)
+			k := a.AppendKey(nil, s)
+			// Analysis is idempotent on what it produces, token by token: a key is its own
+			// key, unless English's normalisation made a word-break character (U+037E
+			// becomes ';'), which the char filter, running first, did not see; ICU's chain
+			// has the same order. Folding changes lengths, so a long English token may be
+			// cut elsewhere the second time: those are left out.
+			if a.fold && len(s) > MaxTokenLength {
+				continue
+			}
+			breaks := strings.ContainsFunc(strings.ReplaceAll(string(k), "\x1f", ""), func(r rune) bool {
+				return r < utf8.RuneSelf && a.asciiBreak[r] || r >= utf8.RuneSelf && a.isBreak(r)
+			})
+			if k2 := a.AppendKey(nil, strings.ReplaceAll(string(k), "\x1f", " ")); !bytes.Equal(k, k2) && !breaks {
+				t.Errorf("%s: AppendKey(%q) = %q, and again %q", lang, s, k, k2)
+			}
 		}
 	})
+}
+
+// An index from before per-language analysis (format 1) is refused with what to do about it,
+// and so is one whose analyzer this build does not know.
+func TestOpenRefusesOtherFormats(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dewiki")
+	b, err := NewBuilder(dir, "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Add(Doc{Title: "Straße", Weight: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(context.Background(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Analyzer.Name() != "plain_de" || ix.Meta.Analyzer != "plain_de" {
+		t.Errorf("analyzer %q", ix.Meta.Analyzer)
+	}
+	ix.Close()
+	good, _ := os.ReadFile(filepath.Join(dir, MetaFile))
+	f := func(from, to, want string) {
+		t.Helper()
+		bad := strings.Replace(string(good), from, to, 1)
+		if err := os.WriteFile(filepath.Join(dir, MetaFile), []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if ix, err := Open(dir); err == nil || !strings.Contains(err.Error(), want) {
+			if ix != nil {
+				ix.Close()
+			}
+			t.Errorf("%s → %s: %v, want %q", from, to, err, want)
+		}
+	}
+	f(`"format": 2`, `"format": 1`, "built by an older merino-go (index format 1, which analysed every language as English): rebuild it with `merino index wikipedia`")
+	f(`"format": 2`, `"format": 3`, "index format 3, this build reads 2")
+	f(`"plain_de"`, `"plain_es"`, `unknown analyzer "plain_es"`)
+	if _, err := NewBuilder(filepath.Join(t.TempDir(), "eswiki"), "es"); err == nil || !strings.Contains(err.Error(), `no analysis is defined for language "es"`) {
+		t.Errorf("NewBuilder(es): %v", err)
+	}
 }

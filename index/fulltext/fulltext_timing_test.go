@@ -20,10 +20,18 @@ import (
 	"github.com/blevesearch/vellum"
 )
 
-// The benchmarks run on the whole shared corpus (../shared/data): the 66,722 Wikipedia
-// articles, plus WordNet's 117,791 lemmas and the 38,041 popular titles as extra completion
-// entries, to go past 200,000 keys. They skip when the corpus is absent.
-const sharedData = "../../../shared/data"
+// The benchmarks run on the whole shared corpus (../shared/data beside the repository, or
+// $MERINO_SHARED_DATA): the 66,722 Wikipedia articles, plus WordNet's 117,791 lemmas and the
+// 38,041 popular titles as extra completion entries, to go past 200,000 keys. They skip when
+// the corpus is absent.
+func sharedData() string {
+	if d := os.Getenv("MERINO_SHARED_DATA"); d != "" {
+		return d
+	}
+	return "../../../shared/data"
+}
+
+var english = analyzers["en"]
 
 type corpusDoc struct {
 	Title    string `json:"title"`
@@ -68,7 +76,7 @@ func weightOf(s string) uint32 {
 
 func loadCorpus(b *testing.B) {
 	corpus.once.Do(func() {
-		wiki := filepath.Join(sharedData, "wikipedia")
+		wiki := filepath.Join(sharedData(), "wikipedia")
 		corpus.err = readGzipLines(filepath.Join(wiki, "enwiki-abstracts.jsonl.gz"), func(l []byte) error {
 			var d corpusDoc
 			if err := json.Unmarshal(l, &d); err != nil {
@@ -81,7 +89,7 @@ func loadCorpus(b *testing.B) {
 			return
 		}
 		add := func(title string) {
-			corpus.entries = append(corpus.entries, Entry{Key: string(AppendKey(nil, TruncateInput(title))), Title: title, Weight: weightOf(title)})
+			corpus.entries = append(corpus.entries, Entry{Key: string(english.AppendKey(nil, TruncateInput(title))), Title: title, Weight: weightOf(title)})
 		}
 		for _, d := range corpus.docs {
 			add(d.Title)
@@ -94,7 +102,7 @@ func loadCorpus(b *testing.B) {
 		if corpus.err != nil {
 			return
 		}
-		corpus.err = readGzipLines(filepath.Join(sharedData, "wordnet", "wordnet31-glosses.jsonl.gz"), func(l []byte) error {
+		corpus.err = readGzipLines(filepath.Join(sharedData(), "wordnet", "wordnet31-glosses.jsonl.gz"), func(l []byte) error {
 			var w struct{ Words []string }
 			if err := json.Unmarshal(l, &w); err != nil {
 				return err
@@ -110,18 +118,52 @@ func loadCorpus(b *testing.B) {
 	}
 }
 
-// prefixes draws n query prefixes of length chars (in runes) from the popular titles.
-func prefixes(n, chars int) [][]byte {
+// rawPrefixes draws n query prefixes of length chars (in runes) from the popular titles, as
+// typed.
+func rawPrefixes(n, chars int) []string {
 	r := rand.New(rand.NewPCG(7, uint64(chars)))
-	var out [][]byte
+	var out []string
 	for len(out) < n {
 		q := []rune(corpus.queries[r.IntN(len(corpus.queries))])
 		if len(q) < chars {
 			continue
 		}
-		out = append(out, AppendKey(nil, string(q[:chars])))
+		out = append(out, string(q[:chars]))
 	}
 	return out
+}
+
+// prefixes is rawPrefixes analysed.
+func prefixes(n, chars int) [][]byte {
+	var out [][]byte
+	for _, q := range rawPrefixes(n, chars) {
+		out = append(out, english.AppendKey(nil, q))
+	}
+	return out
+}
+
+// BenchmarkKeystroke is a keystroke's whole lookup on the corpus: the query as typed,
+// analysed, then its heaviest completion.
+func BenchmarkKeystroke(b *testing.B) {
+	loadCorpus(b)
+	c, err := NewCompletion(slices.Clone(corpus.entries))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, chars := range []int{1, 2, 4, 8} {
+		qs := rawPrefixes(4096, chars)
+		b.Run(benchName(chars, 1), func(b *testing.B) {
+			var kb [1024]byte
+			dst := make([]int, 0, 1)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				dst = c.Top(dst[:0], english.AppendKey(kb[:0], qs[i%len(qs)]), 1)
+			}
+			b.StopTimer()
+			sinkInts = dst
+			reportPercentiles(b, 20000, func(i int) { dst = c.Top(dst[:0], english.AppendKey(kb[:0], qs[i%len(qs)]), 1) })
+		})
+	}
 }
 
 // reportPercentiles times each lookup once more, outside the b.N loop, and reports p50 and

@@ -16,13 +16,18 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/it"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// FormatVersion is written to meta.json; Open refuses other versions.
-const FormatVersion = 1
+// FormatVersion is written to meta.json; Open refuses other versions. Version 2 analyses each
+// language with its own analyzer (format 1 analysed every language as English) and records
+// which.
+const FormatVersion = 2
 
 // The files of an index directory.
 const (
@@ -34,8 +39,11 @@ const (
 // Meta describes one built index. Its file is written last: a directory without it is not an
 // index.
 type Meta struct {
-	Format    int       `json:"format"`
-	Lang      string    `json:"lang"`
+	Format int    `json:"format"`
+	Lang   string `json:"lang"`
+	// Analyzer names the analysis of the completion keys (Analyzer.Name): queries are
+	// analysed with the same one.
+	Analyzer  string    `json:"analyzer"`
 	BuildID   string    `json:"build_id"`
 	Created   time.Time `json:"created"`
 	Documents int       `json:"documents"`
@@ -58,6 +66,7 @@ type Builder struct {
 	out     string
 	tmp     string
 	lang    string
+	an      *Analyzer
 	bleve   bleve.Builder
 	entries []Entry
 	key     []byte
@@ -70,6 +79,10 @@ type Builder struct {
 // temporary sibling directory first, on the same file system, so that the final rename is
 // atomic and nothing half-written ever sits at out.
 func NewBuilder(out, lang string) (*Builder, error) {
+	an, err := AnalyzerFor(lang)
+	if err != nil {
+		return nil, fmt.Errorf("cannot build an index: %w", err)
+	}
 	out = filepath.Clean(out)
 	if err := checkReplaceable(out); err != nil {
 		return nil, err
@@ -83,7 +96,7 @@ func NewBuilder(out, lang string) (*Builder, error) {
 	}
 	// MkdirTemp makes it private; the finished index is read by the server's user too.
 	_ = os.Chmod(tmp, 0o755)
-	bb, err := bleve.NewBuilder(filepath.Join(tmp, BleveDir), newMapping(), map[string]any{
+	bb, err := bleve.NewBuilder(filepath.Join(tmp, BleveDir), newMapping(lang), map[string]any{
 		// The offline builder writes its segments here, inside our temporary directory,
 		// rather than in $TMPDIR, so that an interrupted build leaves one thing to remove.
 		"buildPathPrefix": tmp,
@@ -93,7 +106,7 @@ func NewBuilder(out, lang string) (*Builder, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("cannot start the Bleve index in %q: %w", tmp, err)
 	}
-	return &Builder{out: out, tmp: tmp, lang: lang, bleve: bb}, nil
+	return &Builder{out: out, tmp: tmp, lang: lang, an: an, bleve: bb}, nil
 }
 
 // checkReplaceable refuses to replace a directory that is not an index: out is an operator's
@@ -118,14 +131,21 @@ func checkReplaceable(out string) error {
 	return nil
 }
 
-func newMapping() mapping.IndexMapping {
+// textAnalyzers are the Bleve analyzers of the opening text, by language: stemming and stop
+// words of the language where Bleve has them.
+var textAnalyzers = map[string]string{"en": en.AnalyzerName, "fr": fr.AnalyzerName, "de": de.AnalyzerName, "it": it.AnalyzerName}
+
+func newMapping(lang string) mapping.IndexMapping {
 	title := mapping.NewTextFieldMapping()
 	title.Analyzer = standard.Name
 	title.IncludeInAll = false
 	title.IncludeTermVectors = false
 	title.DocValues = false
 	text := mapping.NewTextFieldMapping()
-	text.Analyzer = en.AnalyzerName
+	text.Analyzer = standard.Name
+	if a, ok := textAnalyzers[lang]; ok {
+		text.Analyzer = a
+	}
 	text.IncludeInAll = false
 	text.IncludeTermVectors = false
 	text.DocValues = false
@@ -160,7 +180,7 @@ func (b *Builder) Add(d Doc) error {
 	if b.done {
 		return errors.New("BUG: Add after Commit or Abort")
 	}
-	b.key = AppendKey(b.key[:0], TruncateInput(d.Title))
+	b.key = b.an.AppendKey(b.key[:0], TruncateInput(d.Title))
 	id := strconv.Itoa(len(b.entries))
 	b.entries = append(b.entries, Entry{Key: string(b.key), Title: d.Title, Weight: d.Weight})
 	err := b.bleve.Index(id, bleveDoc{Title: d.Title, OpeningText: d.OpeningText, PageID: d.PageID, Weight: float64(d.Weight)})
@@ -217,6 +237,7 @@ func (b *Builder) commit(ctx context.Context, source string) (Meta, error) {
 	meta := Meta{
 		Format:    FormatVersion,
 		Lang:      b.lang,
+		Analyzer:  b.an.Name(),
 		BuildID:   time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(id[:]),
 		Created:   time.Now().UTC().Truncate(time.Second),
 		Documents: len(b.entries),
@@ -329,10 +350,13 @@ func TruncateInput(s string) string {
 type Index struct {
 	Meta       Meta
 	Completion *Completion
-	dir        string
-	bleve      bleve.Index
-	closeOnce  sync.Once
-	closeErr   error
+	// Analyzer is the analysis the completion keys were built with: queries must go through
+	// it.
+	Analyzer  *Analyzer
+	dir       string
+	bleve     bleve.Index
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // ReadMeta reads dir's meta.json.
@@ -345,8 +369,11 @@ func ReadMeta(dir string) (Meta, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, fmt.Errorf("cannot parse %q: %w", filepath.Join(dir, MetaFile), err)
 	}
+	if m.Format == 1 {
+		return m, fmt.Errorf("cannot open %q: it was built by an older merino-go (index format 1, which analysed every language as English): rebuild it with `merino index wikipedia`", dir)
+	}
 	if m.Format != FormatVersion {
-		return m, fmt.Errorf("cannot open %q: index format %d, this build reads %d", dir, m.Format, FormatVersion)
+		return m, fmt.Errorf("cannot open %q: index format %d, this build reads %d: rebuild it with this build's `merino index wikipedia`", dir, m.Format, FormatVersion)
 	}
 	return m, nil
 }
@@ -357,6 +384,10 @@ func Open(dir string) (*Index, error) {
 	meta, err := ReadMeta(dir)
 	if err != nil {
 		return nil, err
+	}
+	an, err := AnalyzerNamed(meta.Analyzer)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %q: %w", dir, err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, CompletionFile))
 	if err != nil {
@@ -373,7 +404,7 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the Bleve index in %q: %w", dir, err)
 	}
-	return &Index{Meta: meta, Completion: c, dir: dir, bleve: bi}, nil
+	return &Index{Meta: meta, Completion: c, Analyzer: an, dir: dir, bleve: bi}, nil
 }
 
 // Dir is the directory the index was opened from.

@@ -98,7 +98,7 @@ func TestBuildFixture(t *testing.T) {
 	}
 	// Prefix semantics and weight order: "Dog food" contains "foo" but does not start with it.
 	var got []string
-	for _, id := range c.Top(nil, fulltext.AppendKey(nil, "foO"), 10) {
+	for _, id := range c.Top(nil, ix.Analyzer.AppendKey(nil, "foO"), 10) {
 		got = append(got, c.Title(id))
 	}
 	want := []string{"Food", "Food for Thought", "Food Fortune", "Foodie"}
@@ -130,7 +130,7 @@ func TestBuildESSeed(t *testing.T) {
 	f := func(q string, want ...string) {
 		t.Helper()
 		var got []string
-		for _, id := range c.Top(nil, fulltext.AppendKey(nil, q), 10) {
+		for _, id := range c.Top(nil, ix.Analyzer.AppendKey(nil, q), 10) {
 			got = append(got, c.Title(id))
 		}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -323,6 +323,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("{\"index\":{\"_id\":[1]}}\n{\"title\":1}\n{\"namespace\":1e300,\"title\":\"x\"}\n"))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0})
 	s := NewScorer(DefaultMaxDocs)
+	en, _ := fulltext.AnalyzerFor("en")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data))
 		if err != nil {
@@ -336,7 +337,7 @@ func FuzzReader(f *testing.F) {
 			if w, ok := s.Weight(a); ok && (w < 0 || w >= 1<<31) {
 				t.Fatalf("weight %d out of range for %+v", w, a)
 			}
-			fulltext.AppendKey(nil, a.Title)
+			en.AppendKey(nil, a.Title)
 		}
 	})
 }

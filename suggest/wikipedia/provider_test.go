@@ -227,7 +227,12 @@ func TestQueryCompletion(t *testing.T) {
 	f("ΕΛΛ", "en", "Ελλάς")
 	f("nour", "fr-FR", "Nourriture|Nourriture pour chien")
 	f("mati", "fr", "Matière à réflexion")
-	f("food", "de", "") // no de index: nothing, not en
+	f("food", "de", "")                                                // no de index: nothing, not en
+	for _, q := range []string{"", " ", "-", "''", ",,", "_-", "- "} { // no token: nothing
+		f(q, "en", "")
+		f(q, "fr", "")
+	}
+	f(" foo", "en", "Food|Food for Thought|Food Fortune")
 	f("food", "es", "Food|Food for Thought|Food Fortune")
 	// Whole objects for one language each.
 	if got := query(t, p, "nourriture p", "fr"); len(got) != 1 || got[0] != want("Wikipédia - Nourriture pour chien", "https://fr.wikipedia.org/wiki/Nourriture_pour_chien", "nourriture pour") {
