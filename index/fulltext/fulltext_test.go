@@ -3,10 +3,14 @@ package fulltext
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -259,7 +263,7 @@ func TestOpenRefusesOtherFormats(t *testing.T) {
 	if _, err := b.Commit(context.Background(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := Open(dir)
+	ix, err := Open(dir, OpenOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +278,7 @@ func TestOpenRefusesOtherFormats(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, MetaFile), []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if ix, err := Open(dir); err == nil || !strings.Contains(err.Error(), want) {
+		if ix, err := Open(dir, OpenOptions{Fulltext: true}); err == nil || !strings.Contains(err.Error(), want) {
 			if ix != nil {
 				ix.Close()
 			}
@@ -286,5 +290,264 @@ func TestOpenRefusesOtherFormats(t *testing.T) {
 	f(`"plain_de"`, `"plain_es"`, `unknown analyzer "plain_es"`)
 	if _, err := NewBuilder(filepath.Join(t.TempDir(), "eswiki"), "es"); err == nil || !strings.Contains(err.Error(), `no analysis is defined for language "es"`) {
 		t.Errorf("NewBuilder(es): %v", err)
+	}
+}
+
+// buildSmall writes a small English index at dir.
+func buildSmall(t *testing.T, dir string, titles ...string) {
+	t.Helper()
+	b, err := NewBuilder(dir, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, title := range titles {
+		if err := b.Add(Doc{Title: title, OpeningText: "About " + title + ".", Weight: uint32(100 - i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Commit(context.Background(), "test"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every way a file of an index can be damaged is refused by Open with ErrCorrupt, never a
+// panic; what Open does not read (Bleve's files without Fulltext) does not matter.
+func TestOpenRefusesCorruptFiles(t *testing.T) {
+	good := filepath.Join(t.TempDir(), "enwiki")
+	buildSmall(t, good, "Alabama", "Alaska", "Anarchism", "Autism")
+	meta, err := ReadMeta(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for rel := range meta.Files {
+		files = append(files, rel)
+	}
+	sort.Strings(files)
+	if len(files) < 4 || files[0] != "bleve/index_meta.json" || files[len(files)-1] != CompletionFile {
+		t.Fatalf("checksummed files: %q", files)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	damages := map[string]func(b []byte) []byte{
+		"random": func(b []byte) []byte {
+			rb := make([]byte, len(b))
+			for i := range rb {
+				rb[i] = byte(r.Uint32())
+			}
+			return rb
+		},
+		"truncated": func(b []byte) []byte { return b[:len(b)/2] },
+		"empty":     func(b []byte) []byte { return nil },
+		"flipped":   func(b []byte) []byte { b = bytes.Clone(b); b[r.IntN(len(b))] ^= 0x10; return b },
+		"grown":     func(b []byte) []byte { return append(bytes.Clone(b), 0) },
+	}
+	for _, rel := range append(files, "") {
+		for name, damage := range damages {
+			if rel == "" && name != "random" {
+				continue
+			}
+			dir := filepath.Join(t.TempDir(), "enwiki")
+			copyTree(t, good, dir)
+			p := filepath.Join(dir, filepath.FromSlash(rel))
+			if rel == "" { // a missing file
+				rel = "bleve/index_meta.json"
+				p = filepath.Join(dir, filepath.FromSlash(rel))
+				os.Remove(p)
+			} else {
+				data, _ := os.ReadFile(p)
+				if err := os.WriteFile(p, damage(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, ft := range []bool{false, true} {
+				ix, err := Open(dir, OpenOptions{Fulltext: ft, CopyDir: t.TempDir()})
+				read := ft || rel == CompletionFile
+				switch {
+				case read && !errors.Is(err, ErrCorrupt):
+					t.Errorf("%s %s (fulltext %v): %v, want ErrCorrupt", name, rel, ft, err)
+				case !read && err != nil:
+					t.Errorf("%s %s (fulltext %v): %v; the file is not read", name, rel, ft, err)
+				}
+				if ix != nil {
+					ix.Close()
+				}
+			}
+		}
+	}
+	// meta.json that lies: a huge size, a path out of the directory, a missing entry.
+	lie := func(edit func(m *Meta)) error {
+		dir := filepath.Join(t.TempDir(), "enwiki")
+		copyTree(t, good, dir)
+		m := meta
+		m.Files = map[string]FileSum{}
+		for k, v := range meta.Files {
+			m.Files[k] = v
+		}
+		edit(&m)
+		data, _ := json.Marshal(m)
+		os.WriteFile(filepath.Join(dir, MetaFile), data, 0o644)
+		ix, err := Open(dir, OpenOptions{Fulltext: true, CopyDir: t.TempDir()})
+		if ix != nil {
+			ix.Close()
+		}
+		return err
+	}
+	for name, edit := range map[string]func(m *Meta){
+		"huge size":       func(m *Meta) { m.Files[CompletionFile] = FileSum{Size: 1 << 50} },
+		"negative size":   func(m *Meta) { m.Files[CompletionFile] = FileSum{Size: -1} },
+		"no completion":   func(m *Meta) { delete(m.Files, CompletionFile) },
+		"no bleve file":   func(m *Meta) { m.Files = map[string]FileSum{CompletionFile: m.Files[CompletionFile]} },
+		"escaping path":   func(m *Meta) { m.Files["bleve/../../x"] = FileSum{} },
+		"wrong doc count": func(m *Meta) { m.Documents = 3 },
+		"absolute path":   func(m *Meta) { m.Files["bleve//etc/passwd"] = FileSum{} },
+		"no files at all": func(m *Meta) { m.Files = nil },
+		"a missing file":  func(m *Meta) { m.Files["bleve/store/extra.zap"] = FileSum{Size: 1} },
+		"zero crc": func(m *Meta) {
+			m.Files["bleve/index_meta.json"] = FileSum{Size: meta.Files["bleve/index_meta.json"].Size}
+		},
+		"count mismatches": func(m *Meta) { m.Documents = 5 },
+	} {
+		if err := lie(edit); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", name, err)
+		}
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An opened index reads only what it verified: its files truncated or rewritten in place
+// afterwards change nothing, and Close removes its private copy.
+func TestOpenIgnoresLaterChanges(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "enwiki")
+	buildSmall(t, dir, "Alabama", "Alaska")
+	copies := t.TempDir()
+	ix, err := Open(dir, OpenOptions{Fulltext: true, CopyDir: copies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.Truncate(p, 7)
+		}
+		return nil
+	})
+	for i := 0; i < 20; i++ {
+		if got, err := ix.Search(context.Background(), nil, "albama", 1); err != nil || len(got) != 1 || got[0] != "Alabama" {
+			t.Fatalf("search after the files changed: %q, %v", got, err)
+		}
+	}
+	if got := ix.Completion.Top(nil, []byte("ala"), 2); len(got) != 2 {
+		t.Fatalf("completion after the files changed: %v", got)
+	}
+	entries, _ := os.ReadDir(copies)
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "merino-fulltext-") {
+		t.Fatalf("private copies: %v", entries)
+	}
+	ix.Close()
+	if entries, _ := os.ReadDir(copies); len(entries) != 0 {
+		t.Errorf("the private copy outlived Close: %v", entries)
+	}
+	// Without Fulltext there is no copy, and Search says why it cannot answer.
+	buildSmall(t, dir, "Alabama")
+	ix, err = Open(dir, OpenOptions{CopyDir: copies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.Search(context.Background(), nil, "alabama", 1); !errors.Is(err, ErrNoFulltext) {
+		t.Errorf("Search without the full-text part: %v", err)
+	}
+	if entries, _ := os.ReadDir(copies); len(entries) != 0 {
+		t.Errorf("a copy without Fulltext: %v", entries)
+	}
+}
+
+// Copies left by a process that is gone, or by an earlier process with this pid, are
+// removed by the next copy; live ones are kept.
+func TestStaleCopiesRemoved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "enwiki")
+	buildSmall(t, dir, "Alabama")
+	copies := t.TempDir()
+	dead := filepath.Join(copies, "merino-fulltext-999999999-en-1")
+	mine := filepath.Join(copies, fmt.Sprintf("merino-fulltext-%d-en-old", os.Getpid()))
+	other := filepath.Join(copies, "unrelated")
+	for _, d := range []string{dead, mine, other} {
+		os.MkdirAll(d, 0o755)
+	}
+	a, err := Open(dir, OpenOptions{Fulltext: true, CopyDir: copies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(dir, OpenOptions{Fulltext: true, CopyDir: copies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	entries, _ := os.ReadDir(copies)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 3 || !slices.Contains(names, "unrelated") || slices.Contains(names, filepath.Base(dead)) || slices.Contains(names, filepath.Base(mine)) {
+		t.Errorf("copies: %q", names)
+	}
+}
+
+// A damaged segment whose checksums were recorded as they are (a faulty builder) gets past
+// the checksums; the probe, inside a recover, refuses it instead of letting Bleve panic.
+func TestOpenProbeRecovers(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, damage := range []string{"random", "truncated", "bolt"} {
+		dir := filepath.Join(t.TempDir(), "enwiki")
+		buildSmall(t, dir, "Alabama", "Alaska", "Anarchism")
+		zaps, _ := filepath.Glob(filepath.Join(dir, "bleve", "store", "*.zap"))
+		p := zaps[0]
+		if damage == "bolt" {
+			p = filepath.Join(dir, "bleve", "store", "root.bolt")
+		}
+		data, _ := os.ReadFile(p)
+		if damage == "truncated" {
+			data = data[:len(data)-40]
+		} else {
+			for i := range data {
+				data[i] = byte(r.Uint32())
+			}
+		}
+		os.WriteFile(p, data, 0o600)
+		meta, _ := ReadMeta(dir)
+		sums, err := sumFiles(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta.Files = sums
+		mj, _ := json.Marshal(meta)
+		os.WriteFile(filepath.Join(dir, MetaFile), mj, 0o644)
+		ix, err := Open(dir, OpenOptions{Fulltext: true, CopyDir: t.TempDir()})
+		if !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", damage, err)
+		}
+		if ix != nil {
+			ix.Close()
+		}
 	}
 }

@@ -289,7 +289,7 @@ func benchIndex(b *testing.B) *Index {
 		el := time.Since(start)
 		b.Logf("built %d documents in %v (%.0f documents/s), %d bytes", len(corpus.docs), el, float64(len(corpus.docs))/el.Seconds(), dirBytes(dir))
 	}
-	ix, err := Open(dir)
+	ix, err := Open(dir, OpenOptions{Fulltext: true})
 	if err != nil {
 		b.Fatal(err)
 	}

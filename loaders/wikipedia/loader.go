@@ -51,11 +51,15 @@ func (s *IndexSource) Fetch(ctx context.Context, prev loaders.Version) ([]byte, 
 }
 
 // Loader returns the Apply function of a Syncer on NewIndexSource(dir): it opens the index
-// in dir, checks it, and swaps it in as language lang of p. The meta.json bytes only tell
+// in dir, verifies it (fulltext.Open: checksums, and a probe of Bleve when the provider's
+// fallback needs it), and swaps it in as language lang of p. The meta.json bytes only tell
 // that something changed; the index is read from dir itself. A failure leaves the current
-// index serving.
+// index serving. An index found corrupt is not read again until a new build replaces it
+// (a new build id): verifying a large one costs seconds of I/O, and the syncer retries.
 func Loader(p *wikipedia.Provider, lang, dir string) func([]byte) (int, error) {
 	var current string // build id being served
+	var corruptID string
+	var corruptErr error
 	return func([]byte) (int, error) {
 		meta, err := fulltext.ReadMeta(dir)
 		if err != nil {
@@ -64,11 +68,17 @@ func Loader(p *wikipedia.Provider, lang, dir string) func([]byte) (int, error) {
 		if meta.BuildID == current && current != "" {
 			return meta.Documents, nil
 		}
+		if meta.BuildID == corruptID && corruptID != "" {
+			return 0, corruptErr
+		}
 		if meta.Lang != "" && meta.Lang != lang {
 			return 0, fmt.Errorf("cannot serve %q as %s: it was built for %q", dir, lang, meta.Lang)
 		}
-		ix, err := fulltext.Open(dir)
+		ix, err := fulltext.Open(dir, fulltext.OpenOptions{Fulltext: p.Fallback()})
 		if err != nil {
+			if errors.Is(err, fulltext.ErrCorrupt) {
+				corruptID, corruptErr = meta.BuildID, err
+			}
 			return 0, err
 		}
 		if ix.Completion.Len() == 0 {

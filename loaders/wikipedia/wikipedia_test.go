@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mozilla-services/merino-go/index/fulltext"
+	"github.com/mozilla-services/merino-go/suggest/wikipedia"
 )
 
 // weights maps each title of fixture-en.json to merino-py's weight for it, computed by hand
@@ -82,7 +83,7 @@ func TestBuildFixture(t *testing.T) {
 	if sum.Read != 14 || sum.Kept != 12 || sum.Blocked != 1 || sum.OtherNamespace != 1 || sum.Corrupt != 0 || sum.IndexBytes == 0 {
 		t.Fatalf("summary = %+v", sum)
 	}
-	ix, err := fulltext.Open(out)
+	ix, err := fulltext.Open(out, fulltext.OpenOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestBuildESSeed(t *testing.T) {
 	if sum.Read != 6 || sum.Kept != 6 {
 		t.Fatalf("summary = %+v", sum)
 	}
-	ix, err := fulltext.Open(out)
+	ix, err := fulltext.Open(out, fulltext.OpenOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,5 +375,52 @@ func TestReaderMutations(t *testing.T) {
 		if docs+rd.Corrupt+rd.Actions > rd.Line() {
 			t.Fatalf("input %d: %d documents, %d corrupt, %d actions in %d lines", i, docs, rd.Corrupt, rd.Actions, rd.Line())
 		}
+	}
+}
+
+// The loader swaps in a verified index, refuses a corrupt one while the last good one keeps
+// serving, does not read a build it found corrupt again, and takes the next good build.
+func TestLoaderKeepsLastGood(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "enwiki")
+	build := func(title string) {
+		t.Helper()
+		in := strings.NewReader(`{"title":"` + title + `","popularity_score":0.001}` + "\n")
+		if _, err := Build(context.Background(), in, Options{Out: dir, Lang: "en"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := wikipedia.New(wikipedia.Settings{ID: "wikipedia", Languages: []string{"en"}})
+	defer p.Close()
+	apply := Loader(p, "en", dir)
+	serving := func() string {
+		c := p.Current("en").Completion
+		return c.Title(0)
+	}
+	build("Alabama")
+	if n, err := apply(nil); err != nil || n != 1 || serving() != "Alabama" {
+		t.Fatalf("first load: %d, %v", n, err)
+	}
+	build("Alaska")
+	os.WriteFile(filepath.Join(dir, fulltext.CompletionFile), []byte("junk"), 0o644)
+	_, err := apply(nil)
+	if !errors.Is(err, fulltext.ErrCorrupt) || serving() != "Alabama" {
+		t.Fatalf("corrupt build: %v, serving %q", err, serving())
+	}
+	// The same build again: the same error, without reading the files (now gone).
+	os.Remove(filepath.Join(dir, fulltext.CompletionFile))
+	if _, err2 := apply(nil); err2 != err {
+		t.Errorf("second try: %v, want %v", err2, err)
+	}
+	build("Anarchism")
+	if n, err := apply(nil); err != nil || n != 1 || serving() != "Anarchism" {
+		t.Fatalf("next good build: %d, %v, serving %q", n, err, serving())
+	}
+	// Another language's index is refused.
+	in := strings.NewReader(`{"title":"Berlin","popularity_score":0.001}` + "\n")
+	if _, err := Build(context.Background(), in, Options{Out: dir, Lang: "de"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apply(nil); err == nil || !strings.Contains(err.Error(), `it was built for "de"`) {
+		t.Errorf("a de index as en: %v", err)
 	}
 }

@@ -124,6 +124,10 @@ func New(s Settings) *Provider {
 	return p
 }
 
+// Fallback reports whether the full-text fallback is on: the indexes given to Swap must then
+// have their full-text part open (fulltext.OpenOptions.Fulltext).
+func (p *Provider) Fallback() bool { return p.s.Fallback }
+
 // ErrUnknownLanguage is returned by Swap for a language that is not configured.
 var ErrUnknownLanguage = errors.New("language not configured")
 

@@ -168,7 +168,7 @@ func buildIndex(t testing.TB, dir, lang string, titles ...string) *fulltext.Inde
 	if _, err := b.Commit(context.Background(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := fulltext.Open(dir)
+	ix, err := fulltext.Open(dir, fulltext.OpenOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
