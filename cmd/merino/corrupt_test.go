@@ -36,8 +36,8 @@ func TestCorruptWikipediaIndex(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
 	en, de := filepath.Join(dir, "enwiki"), filepath.Join(dir, "dewiki")
-	buildWiki(t, "testdata/fixture-en.json", en, "en")
-	buildWiki(t, "testdata/fixture-de.json", de, "de")
+	buildWiki(t, "testdata/fixture-en.json", en, "en", "--fulltext")
+	buildWiki(t, "testdata/fixture-de.json", de, "de", "--fulltext")
 	overwrite(t, segment(t, de), randomBytes(t, fileSize(t, segment(t, de))))
 
 	srv := startBinary(t, bin,
@@ -91,7 +91,7 @@ func TestCorruptWikipediaIndex(t *testing.T) {
 	// 3. A new build with a truncated segment, published by rename.
 	staging := filepath.Join(t.TempDir(), "enwiki")
 	os.WriteFile(filepath.Join(dir, "new.json"), []byte(`{"title":"Foodstuff","popularity_score":0.01}`+"\n"), 0o644)
-	buildWiki(t, filepath.Join(dir, "new.json"), staging, "en")
+	buildWiki(t, filepath.Join(dir, "new.json"), staging, "en", "--fulltext")
 	truncateTo(t, segment(t, staging), fileSize(t, segment(t, staging))/2)
 	publish(t, staging, en)
 	srv.waitFor(func() bool { return srv.sourceErrors("wikipedia-en") > before })
@@ -99,7 +99,7 @@ func TestCorruptWikipediaIndex(t *testing.T) {
 	expect("fxod", "en", "Food")
 
 	// A good build published by rename is served.
-	buildWiki(t, filepath.Join(dir, "new.json"), staging, "en")
+	buildWiki(t, filepath.Join(dir, "new.json"), staging, "en", "--fulltext")
 	publish(t, staging, en)
 	srv.waitLog(`"source":"wikipedia-en"`, "loaded a new snapshot")
 	expect("foo", "en", `"title":"Wikipedia - Foodstuff"`)

@@ -16,13 +16,15 @@ import (
 	"github.com/mozilla-services/merino-go/loaders/wikipedia"
 )
 
-const indexUsage = `usage: merino index wikipedia --input FILE --out DIR [--lang en] [--category-blocklist FILE.csv] [--max-docs N]
+const indexUsage = `usage: merino index wikipedia --input FILE --out DIR [--lang en] [--fulltext] [--category-blocklist FILE.csv] [--max-docs N]
 
 Builds the Wikipedia index of one language from a CirrusSearch content dump (the Elasticsearch
 bulk format, .json or .json.gz, or JSON lines; "-" reads standard input). --lang is en, fr,
 de, it or pl, each analysed as merino-py's indexer analyses it. DIR is conventionally
 <index_dir>/<lang>wiki. The index is built beside DIR and moved into place at the end: an
 interrupted build leaves DIR as it was, and a server watching DIR swaps the new index in.
+--fulltext adds the full-text index that the provider's fallback (fallback = true) searches;
+it takes most of the build's time and disk, and a server without the fallback never reads it.
 `
 
 // indexCommand runs `merino index <kind> ...`.
@@ -45,6 +47,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	lang := fs.String("lang", "en", "the wiki's language code")
 	blocklist := fs.String("category-blocklist", "", "a CSV of categories to drop (name,seed,parent,level,topic)")
 	maxDocs := fs.Int64("max-docs", wikipedia.DefaultMaxDocs, "N of merino-py's weight formula")
+	ft := fs.Bool("fulltext", false, "add the full-text index the fallback searches")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -63,7 +66,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if _, err := fulltext.AnalyzerFor(*lang); err != nil {
 		return fatal(stderr, fmt.Errorf("index wikipedia: --lang: %w", err))
 	}
-	opts := wikipedia.Options{Out: *out, Lang: *lang, Source: *input, MaxDocs: *maxDocs}
+	opts := wikipedia.Options{Out: *out, Lang: *lang, Source: *input, MaxDocs: *maxDocs, Fulltext: *ft}
 	if *blocklist != "" {
 		f, err := os.Open(*blocklist)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,22 +34,30 @@ type Doc struct {
 // Builder writes an index directory. Add documents, then Commit; Abort (or a failed Commit)
 // removes everything written. A Builder is not safe for concurrent use.
 type Builder struct {
-	out     string
-	tmp     string
-	lang    string
-	an      *Analyzer
-	bleve   bleve.Builder
-	entries []Entry
-	key     []byte
-	done    bool
-	closed  bool // the Bleve builder is closed
+	out    string
+	tmp    string
+	lang   string
+	an     *Analyzer
+	bleve  bleve.Builder // nil without BuildOptions.Fulltext
+	table  *tableBuilder
+	key    []byte
+	done   bool
+	closed bool // the Bleve builder is closed
+}
+
+// BuildOptions say what an index holds besides its completion table.
+type BuildOptions struct {
+	// Fulltext adds the Bleve index of titles and opening texts that the full-text fallback
+	// searches (`fallback = true`). It takes most of a build's time and disk; a server
+	// without the fallback never reads it.
+	Fulltext bool
 }
 
 // NewBuilder starts an index that Commit will place at out (which must not exist, or be an
 // index directory written by a Builder: it is then replaced). Everything is written to a
 // temporary sibling directory first, on the same file system, so that the final rename is
 // atomic and nothing half-written ever sits at out.
-func NewBuilder(out, lang string) (*Builder, error) {
+func NewBuilder(out, lang string, o BuildOptions) (*Builder, error) {
 	an, err := AnalyzerFor(lang)
 	if err != nil {
 		return nil, fmt.Errorf("cannot build an index: %w", err)
@@ -66,17 +75,20 @@ func NewBuilder(out, lang string) (*Builder, error) {
 	}
 	// MkdirTemp makes it private; the finished index is read by the server's user too.
 	_ = os.Chmod(tmp, 0o755)
-	bb, err := bleve.NewBuilder(filepath.Join(tmp, BleveDir), newMapping(lang), map[string]any{
-		// The offline builder writes its segments here, inside our temporary directory,
-		// rather than in $TMPDIR, so that an interrupted build leaves one thing to remove.
-		"buildPathPrefix": tmp,
-		"batchSize":       5000,
-	})
-	if err != nil {
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("cannot start the Bleve index in %q: %w", tmp, err)
+	b := &Builder{out: out, tmp: tmp, lang: lang, an: an, table: newTableBuilder()}
+	if o.Fulltext {
+		b.bleve, err = bleve.NewBuilder(filepath.Join(tmp, BleveDir), newMapping(lang), map[string]any{
+			// The offline builder writes its segments here, inside our temporary directory,
+			// rather than in $TMPDIR, so that an interrupted build leaves one thing to remove.
+			"buildPathPrefix": tmp,
+			"batchSize":       5000,
+		})
+		if err != nil {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("cannot start the Bleve index in %q: %w", tmp, err)
+		}
 	}
-	return &Builder{out: out, tmp: tmp, lang: lang, an: an, bleve: bb}, nil
+	return b, nil
 }
 
 // checkReplaceable refuses to replace a directory that is not an index: out is an operator's
@@ -145,14 +157,19 @@ type bleveDoc struct {
 }
 
 // Add indexes one document: its title becomes a completion entry with its weight, and the
-// document goes to Bleve.
+// document goes to Bleve when the index has a full-text part.
 func (b *Builder) Add(d Doc) error {
 	if b.done {
 		return errors.New("BUG: Add after Commit or Abort")
 	}
 	b.key = b.an.AppendKey(b.key[:0], TruncateInput(d.Title))
-	id := strconv.Itoa(len(b.entries))
-	b.entries = append(b.entries, Entry{Key: string(b.key), Title: d.Title, Weight: d.Weight})
+	id := strconv.Itoa(b.table.len())
+	if err := b.table.add(b.key, d.Title, d.Weight); err != nil {
+		return err
+	}
+	if b.bleve == nil {
+		return nil
+	}
 	err := b.bleve.Index(id, bleveDoc{Title: d.Title, OpeningText: d.OpeningText, PageID: d.PageID, Weight: float64(d.Weight)})
 	if err != nil {
 		return fmt.Errorf("cannot index %q: %w", d.Title, err)
@@ -161,7 +178,7 @@ func (b *Builder) Add(d Doc) error {
 }
 
 // Len is the number of documents added.
-func (b *Builder) Len() int { return len(b.entries) }
+func (b *Builder) Len() int { return b.table.len() }
 
 // Commit finishes the Bleve index, writes the completion table and meta.json, and moves the
 // directory into place, replacing a previous index there. The previous index's files are
@@ -181,25 +198,19 @@ func (b *Builder) Commit(ctx context.Context, source string) (Meta, error) {
 }
 
 func (b *Builder) commit(ctx context.Context, source string) (Meta, error) {
-	if len(b.entries) == 0 {
+	if b.table.len() == 0 {
 		return Meta{}, errors.New("cannot build an index without documents")
 	}
 	b.closed = true
-	if err := b.bleve.Close(); err != nil {
-		return Meta{}, fmt.Errorf("cannot finish the Bleve index: %w", err)
+	if b.bleve != nil {
+		if err := b.bleve.Close(); err != nil {
+			return Meta{}, fmt.Errorf("cannot finish the Bleve index: %w", err)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return Meta{}, err
 	}
-	c, err := NewCompletion(b.entries)
-	if err != nil {
-		return Meta{}, err
-	}
-	data, err := c.MarshalBinary()
-	if err != nil {
-		return Meta{}, err
-	}
-	if err := writeFileSync(filepath.Join(b.tmp, CompletionFile), data); err != nil {
+	if err := writeFileSync(filepath.Join(b.tmp, CompletionFile), b.table.writeTo); err != nil {
 		return Meta{}, err
 	}
 	// Every file is checksummed now that none will change: Open verifies each one it reads.
@@ -215,7 +226,8 @@ func (b *Builder) commit(ctx context.Context, source string) (Meta, error) {
 		Analyzer:  b.an.Name(),
 		BuildID:   time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(id[:]),
 		Created:   time.Now().UTC().Truncate(time.Second),
-		Documents: len(b.entries),
+		Documents: b.table.len(),
+		Fulltext:  b.bleve != nil,
 		Source:    source,
 		Files:     files,
 	}
@@ -223,7 +235,8 @@ func (b *Builder) commit(ctx context.Context, source string) (Meta, error) {
 	if err != nil {
 		return Meta{}, err
 	}
-	if err := writeFileSync(filepath.Join(b.tmp, MetaFile), append(mj, '\n')); err != nil {
+	mj = append(mj, '\n')
+	if err := writeFileSync(filepath.Join(b.tmp, MetaFile), func(w io.Writer) error { _, err := w.Write(mj); return err }); err != nil {
 		return Meta{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -267,7 +280,7 @@ func (b *Builder) Abort() {
 		return
 	}
 	b.done = true
-	if len(b.entries) > 0 && !b.closed {
+	if b.bleve != nil && b.table.len() > 0 && !b.closed {
 		// Bleve's offline builder cannot close without a segment (it panics); with none,
 		// there is nothing of it to finish anyway.
 		_ = b.bleve.Close()
@@ -278,12 +291,13 @@ func (b *Builder) Abort() {
 // TempDir is the temporary build directory (for tests and progress output).
 func (b *Builder) TempDir() string { return b.tmp }
 
-func writeFileSync(path string, data []byte) error {
+// writeFileSync creates path, lets write fill it, and syncs it to disk.
+func writeFileSync(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("cannot create %q: %w", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("cannot write %q: %w", path, err)
 	}

@@ -156,6 +156,15 @@ func TestTopMatchesBruteForce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// An unaligned buffer (as on a big-endian machine) is decoded by copying.
+		unaligned := append(make([]byte, 1, len(data)+1), data...)[1:]
+		c3, err := UnmarshalCompletion(unaligned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c2.file == nil || c3.file != nil {
+			t.Fatal("the aligned table was copied, or the unaligned one was not")
+		}
 		for _, prefix := range []string{"", "a", "ab", "b", "a\x1f", "é", "zz", "aba"} {
 			sorted := append([]Entry(nil), entries...)
 			sort.SliceStable(sorted, func(i, j int) bool { return compareEntries(sorted[i], sorted[j]) < 0 })
@@ -171,7 +180,7 @@ func TestTopMatchesBruteForce(t *testing.T) {
 				want = append(want, e.Title)
 			}
 			for _, k := range []int{1, 2, 3, 7, 32} {
-				for _, tab := range []*Completion{c, c2} {
+				for _, tab := range []*Completion{c, c2, c3} {
 					var got []string
 					for _, id := range tab.Top(nil, []byte(prefix), k) {
 						got = append(got, tab.Title(id))
@@ -253,7 +262,7 @@ func FuzzAppendKey(f *testing.F) {
 // and so is one whose analyzer this build does not know.
 func TestOpenRefusesOtherFormats(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "dewiki")
-	b, err := NewBuilder(dir, "de")
+	b, err := NewBuilder(dir, "de", BuildOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +297,7 @@ func TestOpenRefusesOtherFormats(t *testing.T) {
 	f(`"format": 2`, `"format": 1`, "built by an older merino-go (index format 1, which analysed every language as English): rebuild it with `merino index wikipedia`")
 	f(`"format": 2`, `"format": 3`, "index format 3, this build reads 2")
 	f(`"plain_de"`, `"plain_es"`, `unknown analyzer "plain_es"`)
-	if _, err := NewBuilder(filepath.Join(t.TempDir(), "eswiki"), "es"); err == nil || !strings.Contains(err.Error(), `no analysis is defined for language "es"`) {
+	if _, err := NewBuilder(filepath.Join(t.TempDir(), "eswiki"), "es", BuildOptions{}); err == nil || !strings.Contains(err.Error(), `no analysis is defined for language "es"`) {
 		t.Errorf("NewBuilder(es): %v", err)
 	}
 }
@@ -296,7 +305,7 @@ func TestOpenRefusesOtherFormats(t *testing.T) {
 // buildSmall writes a small English index at dir.
 func buildSmall(t *testing.T, dir string, titles ...string) {
 	t.Helper()
-	b, err := NewBuilder(dir, "en")
+	b, err := NewBuilder(dir, "en", BuildOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,5 +558,103 @@ func TestOpenProbeRecovers(t *testing.T) {
 		if ix != nil {
 			ix.Close()
 		}
+	}
+}
+
+// compareEntries is the table order, for checking it.
+func compareEntries(a, b Entry) int {
+	if c := compareStrings(a.Key, b.Key); c != 0 {
+		return c
+	}
+	if a.Weight != b.Weight {
+		if a.Weight > b.Weight {
+			return -1
+		}
+		return 1
+	}
+	return compareStrings(a.Title, b.Title)
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// An index built without its full-text part serves completions; asking it for the fallback's
+// part says what to do.
+func TestCompletionOnlyIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plwiki")
+	b, err := NewBuilder(dir, "pl", BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, title := range []string{"Łódź", "Łomża", "Kraków"} {
+		if err := b.Add(Doc{Title: title, OpeningText: "Miasto.", Weight: uint32(10 - i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meta, err := b.Commit(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Fulltext || len(meta.Files) != 1 {
+		t.Errorf("meta: %+v", meta)
+	}
+	if _, err := os.Stat(filepath.Join(dir, BleveDir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a Bleve directory without Fulltext: %v", err)
+	}
+	ix, err := Open(dir, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var got []string
+	for _, id := range ix.Completion.Top(nil, ix.Analyzer.AppendKey(nil, "Ł"), 5) {
+		got = append(got, ix.Completion.Title(id))
+	}
+	if strings.Join(got, "|") != "Łódź|Łomża" {
+		t.Errorf("Ł: %q", got)
+	}
+	if _, err := Open(dir, OpenOptions{Fulltext: true}); !errors.Is(err, ErrNoFulltext) || !strings.Contains(err.Error(), "--fulltext") {
+		t.Errorf("Open with Fulltext: %v", err)
+	}
+}
+
+// The table written from the builder's arena is byte for byte what MarshalBinary writes of
+// the same entries.
+func TestTableWriteToMatchesMarshal(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	tb := newTableBuilder()
+	var entries []Entry
+	for i := 0; i < 500; i++ {
+		k := fmt.Sprint(r.IntN(50))
+		e := Entry{Key: k, Title: "T" + k + fmt.Sprint(r.IntN(3)), Weight: uint32(r.IntN(4))}
+		entries = append(entries, e)
+		if err := tb.add([]byte(e.Key), e.Title, e.Weight); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := tb.writeTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCompletion(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := c.MarshalBinary()
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Fatal("writeTo and MarshalBinary differ")
+	}
+	if _, err := UnmarshalCompletion(buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.add(make([]byte, 70000), "long", 1); err == nil {
+		t.Error("a key over 65,535 bytes was accepted")
 	}
 }

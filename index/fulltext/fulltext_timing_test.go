@@ -7,9 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"hash/fnv"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -298,7 +300,7 @@ func benchIndex(b *testing.B) *Index {
 }
 
 func buildCorpus(b *testing.B, dir string) {
-	bld, err := NewBuilder(dir, "en")
+	bld, err := NewBuilder(dir, "en", BuildOptions{Fulltext: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -360,4 +362,62 @@ func BenchmarkFallback(b *testing.B) {
 	}
 	b.StopTimer()
 	reportPercentiles(b, 1000, func(i int) { ix.Search(ctx, nil, qs[i%len(qs)], 1) })
+}
+
+// BenchmarkUnmarshalCompletion is loading a completion table as Open does, from the bytes of
+// completion.bin: time, bytes allocated on the way (B/op) and the bytes the table holds per
+// entry (table-B/entry), on the corpus's table.
+func BenchmarkUnmarshalCompletion(b *testing.B) {
+	loadCorpus(b)
+	c, err := NewCompletion(slices.Clone(corpus.entries))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := must(c.MarshalBinary())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		buf := bytes.Clone(data) // as read from the file
+		b.StartTimer()
+		if _, err := UnmarshalCompletion(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	kept := must(UnmarshalCompletion(bytes.Clone(data)))
+	b.ReportMetric(float64(tableBytes(kept))/float64(kept.Len()), "table-B/entry")
+	b.ReportMetric(float64(len(data))/float64(kept.Len()), "file-B/entry")
+}
+
+func tableBytes(c *Completion) int { return c.Bytes() }
+
+// BenchmarkBuildTable is the completion part of a build on the corpus: adding every entry,
+// then writing completion.bin. heap-B/entry is the heap grown from the start to the end of
+// the write, the builder's peak (Bleve aside).
+func BenchmarkBuildTable(b *testing.B) {
+	loadCorpus(b)
+	b.ReportAllocs()
+	var grown uint64
+	for i := 0; i < b.N; i++ {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		tb := newTableBuilder()
+		var key []byte
+		for _, e := range corpus.entries {
+			key = english.AppendKey(key[:0], e.Title)
+			if err := tb.add(key, e.Title, e.Weight); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tb.writeTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		grown = after.HeapAlloc - before.HeapAlloc
+		runtime.KeepAlive(tb)
+	}
+	b.ReportMetric(float64(grown)/float64(len(corpus.entries)), "heap-B/entry")
 }

@@ -38,6 +38,8 @@ type Meta struct {
 	BuildID   string    `json:"build_id"`
 	Created   time.Time `json:"created"`
 	Documents int       `json:"documents"`
+	// Fulltext tells whether the index has its Bleve part (BuildOptions.Fulltext).
+	Fulltext bool `json:"fulltext"`
 	// Source names the dump the index was built from, for operators.
 	Source string `json:"source,omitempty"`
 	// Files are the size and CRC-32C of every other file of the directory, by slash-separated
@@ -56,8 +58,8 @@ type FileSum struct {
 var ErrCorrupt = errors.New("corrupt index")
 
 // ErrNoFulltext is returned by Search and Document on an index opened without its full-text
-// part.
-var ErrNoFulltext = errors.New("the index was opened without its full-text part")
+// part, and by Open when asked for a part the index was built without.
+var ErrNoFulltext = errors.New("no full-text part")
 
 // Index is an opened index directory: the completion table in memory and, when asked for,
 // the Bleve index, read-only. It is safe for concurrent use until Close.
@@ -140,6 +142,9 @@ func Open(dir string, o OpenOptions) (*Index, error) {
 		return nil, fmt.Errorf("%w: %q has %d completion entries for %d documents", ErrCorrupt, dir, c.Len(), meta.Documents)
 	}
 	ix := &Index{Meta: meta, Completion: c, Analyzer: an, dir: dir}
+	if o.Fulltext && !meta.Fulltext {
+		return nil, fmt.Errorf("cannot open the full-text part of %q: %w (`merino index wikipedia --fulltext` builds one)", dir, ErrNoFulltext)
+	}
 	if o.Fulltext {
 		if err := ix.openFulltext(o.CopyDir); err != nil {
 			return nil, err

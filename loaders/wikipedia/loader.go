@@ -54,8 +54,9 @@ func (s *IndexSource) Fetch(ctx context.Context, prev loaders.Version) ([]byte, 
 // in dir, verifies it (fulltext.Open: checksums, and a probe of Bleve when the provider's
 // fallback needs it), and swaps it in as language lang of p. The meta.json bytes only tell
 // that something changed; the index is read from dir itself. A failure leaves the current
-// index serving. An index found corrupt is not read again until a new build replaces it
-// (a new build id): verifying a large one costs seconds of I/O, and the syncer retries.
+// index serving. An index found corrupt, or without the full-text part the fallback needs, is
+// not read again until a new build replaces it (a new build id): verifying a large one costs
+// seconds of I/O, and the syncer retries.
 func Loader(p *wikipedia.Provider, lang, dir string) func([]byte) (int, error) {
 	var current string // build id being served
 	var corruptID string
@@ -76,7 +77,7 @@ func Loader(p *wikipedia.Provider, lang, dir string) func([]byte) (int, error) {
 		}
 		ix, err := fulltext.Open(dir, fulltext.OpenOptions{Fulltext: p.Fallback()})
 		if err != nil {
-			if errors.Is(err, fulltext.ErrCorrupt) {
+			if errors.Is(err, fulltext.ErrCorrupt) || errors.Is(err, fulltext.ErrNoFulltext) {
 				corruptID, corruptErr = meta.BuildID, err
 			}
 			return 0, err

@@ -76,7 +76,7 @@ func TestBuildFixture(t *testing.T) {
 		t.Fatalf("blocklist = %v", bl)
 	}
 	out := filepath.Join(t.TempDir(), "enwiki")
-	sum, err := Build(context.Background(), open(t, "fixture-en.json"), Options{Out: out, Lang: "en", Source: "fixture", CategoryBlocklist: bl})
+	sum, err := Build(context.Background(), open(t, "fixture-en.json"), Options{Out: out, Lang: "en", Source: "fixture", CategoryBlocklist: bl, Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestBuildESSeed(t *testing.T) {
 	if sum.Read != 6 || sum.Kept != 6 {
 		t.Fatalf("summary = %+v", sum)
 	}
-	ix, err := fulltext.Open(out, fulltext.OpenOptions{Fulltext: true})
+	ix, err := fulltext.Open(out, fulltext.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestBuildInterrupted(t *testing.T) {
 		big.WriteString("{\"title\":\"Title\"}\n")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: out, Lang: "en"})
+	_, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: out, Lang: "en", Fulltext: true})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -252,7 +252,7 @@ func TestBuildInterrupted(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		big.WriteString("{\"title\":\"Titre\"}\n")
 	}
-	if _, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: fresh, Lang: "fr"}); !errors.Is(err, context.Canceled) {
+	if _, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: fresh, Lang: "fr", Fulltext: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {

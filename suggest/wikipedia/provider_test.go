@@ -156,7 +156,7 @@ func TestPickLanguage(t *testing.T) {
 // buildIndex writes an index of titles (weights in order, heaviest first) and opens it.
 func buildIndex(t testing.TB, dir, lang string, titles ...string) *fulltext.Index {
 	t.Helper()
-	b, err := fulltext.NewBuilder(dir, lang)
+	b, err := fulltext.NewBuilder(dir, lang, fulltext.BuildOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}

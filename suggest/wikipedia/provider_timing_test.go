@@ -28,7 +28,7 @@ func BenchmarkQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	out := filepath.Join(b.TempDir(), "enwiki")
-	bld, err := fulltext.NewBuilder(out, "en")
+	bld, err := fulltext.NewBuilder(out, "en", fulltext.BuildOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
