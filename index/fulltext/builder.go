@@ -201,7 +201,6 @@ func (b *Builder) commit(ctx context.Context, source string) (Meta, error) {
 	if b.table.len() == 0 {
 		return Meta{}, errors.New("cannot build an index without documents")
 	}
-	b.closed = true
 	if b.bleve != nil {
 		if err := b.bleve.Close(); err != nil {
 			return Meta{}, fmt.Errorf("cannot finish the Bleve index: %w", err)
@@ -280,11 +279,8 @@ func (b *Builder) Abort() {
 		return
 	}
 	b.done = true
-	if b.bleve != nil && b.table.len() > 0 && !b.closed {
-		// Bleve's offline builder cannot close without a segment (it panics); with none,
-		// there is nothing of it to finish anyway.
-		_ = b.bleve.Close()
-	}
+	// The Bleve builder is not closed: closing it merges every segment written so far (minutes
+	// on a large dump, after an operator's ^C), and it holds no file open between batches.
 	_ = os.RemoveAll(b.tmp)
 }
 
