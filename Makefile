@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke bench-weather profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia clean
+.PHONY: build run test test-short lint fmt fuzz bench-go bench bench-smoke bench-weather profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-scale scale-env serve-scale clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -90,6 +90,18 @@ data-manifest:
 # Rebuild data/wikipedia-en.sample.json.gz from ../shared/data (see data/PROVENANCE.md).
 data-wikipedia:
 	$(GO) run ./data/gen/wikipedia -shared ../shared/data -out data/wikipedia-en.sample.json.gz -n 4000
+
+# Production-size data (five Wikipedias, 10 MARS segments) under data/large/scale, never
+# committed; scale-env also indexes it, starts the MARS feed and prints the environment that
+# serves it all; serve-scale runs the server with it (see data/gen/scale/scale.sh).
+data-scale:
+	data/gen/scale/scale.sh gen
+
+scale-env:
+	@data/gen/scale/scale.sh env
+
+serve-scale:
+	data/gen/scale/scale.sh serve
 
 clean:
 	rm -rf bin data/wikipedia-index
