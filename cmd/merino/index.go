@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -65,6 +66,12 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if _, err := fulltext.AnalyzerFor(*lang); err != nil {
 		return fatal(stderr, fmt.Errorf("index wikipedia: --lang: %w", err))
+	}
+	if os.Getenv("GOGC") == "" {
+		// The heap is mostly the titles' arena, pointer-free: collecting it more often is
+		// cheap, and keeps the peak near the live size (6.9M English titles: 0.77 GB of
+		// RSS instead of 0.97 GB at the default 100).
+		debug.SetGCPercent(25)
 	}
 	opts := wikipedia.Options{Out: *out, Lang: *lang, Source: *input, MaxDocs: *maxDocs, Fulltext: *ft}
 	if *blocklist != "" {

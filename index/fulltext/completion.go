@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"runtime"
 	"unsafe"
 )
 
@@ -48,10 +49,18 @@ func NewCompletion(entries []Entry) (*Completion, error) {
 	return t.completion(), nil
 }
 
+// yieldEvery is how many entries loading a table checks between yields of the processor: a
+// reload of a large table runs beside requests (two cores serve thousands a second), and
+// seconds of uninterrupted work would stretch their tail latency.
+const yieldEvery = 1 << 16
+
 func (c *Completion) buildTree() {
 	n := len(c.weight)
 	c.tree = make([]uint32, n)
 	for j := n - 1; j > 0; j-- {
+		if j%yieldEvery == 0 {
+			runtime.Gosched()
+		}
 		c.tree[j] = c.better(c.node(2*j), c.node(2*j+1))
 	}
 }
@@ -254,6 +263,19 @@ func (c *Completion) MarshalBinary() ([]byte, error) {
 	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, crcTable)), nil
 }
 
+// checksum is the CRC-32C of data, computed a megabyte at a time with a yield between (see
+// yieldEvery).
+func checksum(data []byte) uint32 {
+	var sum uint32
+	for len(data) > 0 {
+		n := min(len(data), 1<<20)
+		sum = crc32.Update(sum, crcTable, data[:n])
+		data = data[n:]
+		runtime.Gosched()
+	}
+	return sum
+}
+
 // errCorrupt is wrapped by every decoding failure.
 var errCorrupt = fmt.Errorf("%w: bad completion table", ErrCorrupt)
 
@@ -265,11 +287,17 @@ var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 // machine the table is data itself, not a copy (only the segment tree is allocated): the
 // caller must not modify data afterwards.
 func UnmarshalCompletion(data []byte) (*Completion, error) {
+	return unmarshalCompletion(data, false)
+}
+
+// unmarshalCompletion is UnmarshalCompletion; verified says that data's checksum as a whole
+// was just checked against meta.json, which makes its own redundant.
+func unmarshalCompletion(data []byte, verified bool) (*Completion, error) {
 	if len(data) < completionHeader+4 || string(data[:8]) != completionMagic {
 		return nil, fmt.Errorf("%w: bad header", errCorrupt)
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, crcTable) != sum {
+	if !verified && checksum(body) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
 	}
 	n := int(binary.LittleEndian.Uint32(body[8:]))
@@ -299,6 +327,9 @@ func UnmarshalCompletion(data []byte) (*Completion, error) {
 		return nil, fmt.Errorf("%w: offsets do not cover the blob", errCorrupt)
 	}
 	for i := 0; i < n; i++ {
+		if i%yieldEvery == yieldEvery-1 {
+			runtime.Gosched()
+		}
 		if c.off[i+1] < c.off[i] || uint32(c.klen[i]) > c.off[i+1]-c.off[i] {
 			return nil, fmt.Errorf("%w: entry %d is out of bounds", errCorrupt, i)
 		}

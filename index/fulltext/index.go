@@ -134,7 +134,7 @@ func Open(dir string, o OpenOptions) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := UnmarshalCompletion(data)
+	c, err := unmarshalCompletion(data, true)
 	if err != nil {
 		return nil, fmt.Errorf("cannot load %q: %w", filepath.Join(dir, CompletionFile), err)
 	}

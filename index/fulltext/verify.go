@@ -89,7 +89,7 @@ func readVerified(dir, rel string, sums map[string]FileSum) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read %q: %w", filepath.Join(dir, rel), err)
 	}
 	data = data[:n]
-	if err := checkSum(dir, rel, want, int64(len(data)), crc32.Checksum(data, crcTable)); err != nil {
+	if err := checkSum(dir, rel, want, int64(len(data)), checksum(data)); err != nil {
 		return nil, err
 	}
 	return data, nil

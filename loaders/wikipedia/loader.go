@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/mozilla-services/merino-go/index/fulltext"
 	"github.com/mozilla-services/merino-go/loaders"
@@ -86,11 +88,27 @@ func Loader(p *wikipedia.Provider, lang, dir string) func([]byte) (int, error) {
 			ix.Close()
 			return 0, fmt.Errorf("%w (%s)", loaders.ErrEmpty, dir)
 		}
+		old := p.Current(lang)
 		if err := p.Swap(lang, ix); err != nil {
 			ix.Close()
 			return 0, err
 		}
 		current = ix.Meta.BuildID
+		if old != nil && old.Completion.Bytes() >= freeAbove {
+			freeReplaced()
+		}
 		return ix.Completion.Len(), nil
 	}
+}
+
+// freeAbove is the size of a replaced table worth returning to the system at once.
+const freeAbove = 64 << 20
+
+// freeReplaced returns the memory of a replaced index to the system: "build aside, swap,
+// free". Left to the garbage collector, hundreds of megabytes would stay resident until the
+// heap doubled, so every reload would add the size of a table to the process's memory. The
+// short wait lets the queries that loaded the old table finish with it first.
+func freeReplaced() {
+	time.Sleep(100 * time.Millisecond)
+	debug.FreeOSMemory()
 }
