@@ -111,7 +111,7 @@ type OpenOptions struct {
 // damaged index is refused with an error instead of crashing the process:
 //
 //   - the completion table is read whole into memory (never mapped: a later change of the
-//     file cannot reach it) and checked against meta.json's checksum, then its own;
+//     file cannot reach it), checked against meta.json's checksum, then for bounds and order;
 //   - with o.Fulltext, Bleve's files are copied into a private directory under o.CopyDir,
 //     checksummed as they are copied, and the copy is opened and probed (inside a recover:
 //     Bleve panics on some damaged segments). Bleve memory-maps its segments, and a mapped
@@ -130,6 +130,9 @@ func Open(dir string, o OpenOptions) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %q: %w", dir, err)
 	}
+	if o.Fulltext && !meta.Fulltext {
+		return nil, fmt.Errorf("cannot open the full-text part of %q: %w (`merino index wikipedia --fulltext` builds one)", dir, ErrNoFulltext)
+	}
 	data, err := readVerified(dir, CompletionFile, meta.Files)
 	if err != nil {
 		return nil, err
@@ -142,9 +145,6 @@ func Open(dir string, o OpenOptions) (*Index, error) {
 		return nil, fmt.Errorf("%w: %q has %d completion entries for %d documents", ErrCorrupt, dir, c.Len(), meta.Documents)
 	}
 	ix := &Index{Meta: meta, Completion: c, Analyzer: an, dir: dir}
-	if o.Fulltext && !meta.Fulltext {
-		return nil, fmt.Errorf("cannot open the full-text part of %q: %w (`merino index wikipedia --fulltext` builds one)", dir, ErrNoFulltext)
-	}
 	if o.Fulltext {
 		if err := ix.openFulltext(o.CopyDir); err != nil {
 			return nil, err

@@ -63,6 +63,15 @@ func checkSum(dir, rel string, want FileSum, n int64, crc uint32) error {
 	return nil
 }
 
+// openError is the error of opening a file meta.json lists: a missing one makes the index
+// corrupt; others (permissions, descriptors) may pass, and are retried.
+func openError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return fmt.Errorf("cannot open the index: %w", err)
+}
+
 // readVerified reads dir/rel whole and checks it against sums.
 func readVerified(dir, rel string, sums map[string]FileSum) ([]byte, error) {
 	want, ok := sums[rel]
@@ -71,7 +80,7 @@ func readVerified(dir, rel string, sums map[string]FileSum) ([]byte, error) {
 	}
 	f, err := os.Open(filepath.Join(dir, rel))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, openError(err)
 	}
 	defer f.Close()
 	// The size is checked before anything is allocated (meta.json may lie), and one byte more
@@ -138,7 +147,7 @@ func copyVerified(dir, to, rel string, want FileSum) error {
 	}
 	src, err := os.Open(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return openError(err)
 	}
 	defer src.Close()
 	dstPath := filepath.Join(to, filepath.FromSlash(rel))
