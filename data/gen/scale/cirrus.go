@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"sort"
 	"strconv"
 	"unicode/utf8"
 )
@@ -82,16 +80,4 @@ func appendJSONString(b []byte, s string) []byte {
 		i++
 	}
 	return append(b, '"')
-}
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
-// sortByCount orders words by falling count, then alphabetically.
-func sortByCount(words []string, counts map[string]int) {
-	sort.Slice(words, func(i, j int) bool {
-		if ci, cj := counts[words[i]], counts[words[j]]; ci != cj {
-			return ci > cj
-		}
-		return words[i] < words[j]
-	})
 }

@@ -34,6 +34,7 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +43,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,11 +103,16 @@ func Run(cfg Config, log io.Writer) error {
 			return fmt.Errorf("-langs: unknown wiki %q (en, fr, de, it or pl)", l)
 		}
 	}
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return err
-	}
 	src, err := loadSources(cfg.Shared)
 	if err != nil {
+		return err
+	}
+	return run(src, cfg, log)
+}
+
+// run is Run on sources already read.
+func run(src *sources, cfg Config, log io.Writer) error {
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return err
 	}
 	var mu sync.Mutex
@@ -166,7 +173,7 @@ func loadSources(shared string) (*sources, error) {
 	counts := map[string]int{}
 	err := readGzipLines(filepath.Join(wiki, "enwiki-abstracts.jsonl.gz"), func(l []byte) error {
 		var a article
-		if err := jsonUnmarshal(l, &a); err != nil {
+		if err := json.Unmarshal(l, &a); err != nil {
 			return err
 		}
 		if a.Title == "" || a.Abstract == "" {
@@ -283,7 +290,12 @@ func newVocab(counts map[string]int) *vocab {
 		v.words = append(v.words, w)
 	}
 	// By count, then by word: the order (and so every draw) must not depend on map order.
-	sortByCount(v.words, counts)
+	sort.Slice(v.words, func(i, j int) bool {
+		if ci, cj := counts[v.words[i]], counts[v.words[j]]; ci != cj {
+			return ci > cj
+		}
+		return v.words[i] < v.words[j]
+	})
 	var sum uint64
 	for _, w := range v.words {
 		sum += uint64(counts[w])

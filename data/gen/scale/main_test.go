@@ -33,14 +33,19 @@ func sharedOrSkip(t *testing.T) string {
 // indexer's reader with unique titles and weights, fr/de/pl titles carry their letters, and
 // each MARS segment parses as MARS with every suggestion of the adm set.
 func TestGenerate(t *testing.T) {
+	const scale = 0.001
 	sh := sharedOrSkip(t)
 	if testing.Short() {
 		t.Skip("reads the shared corpus")
 	}
-	run := func(dir string, seed uint64) {
+	src, err := loadSources(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := func(dir string, seed uint64) {
 		t.Helper()
 		var log bytes.Buffer
-		err := Run(Config{Shared: sh, Out: dir, Seed: seed, Scale: 0.002, Langs: []string{"en", "fr", "de", "it", "pl"}, AMP: "../../amp.json"}, &log)
+		err := run(src, Config{Out: dir, Seed: seed, Scale: scale, Langs: []string{"en", "fr", "de", "it", "pl"}, AMP: "../../amp.json"}, &log)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,9 +54,9 @@ func TestGenerate(t *testing.T) {
 		}
 	}
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-	run(a, 1)
-	run(b, 1)
-	run(c, 2)
+	gen(a, 1)
+	gen(b, 1)
+	gen(c, 2)
 	for _, name := range []string{"wikipedia-en.json.gz", "wikipedia-pl.json.gz", "mars/US-desktop.json", "mars/FR-phone.json"} {
 		x, _ := os.ReadFile(filepath.Join(a, name))
 		y, _ := os.ReadFile(filepath.Join(b, name))
@@ -95,7 +100,7 @@ func TestGenerate(t *testing.T) {
 			}
 		}
 		f.Close()
-		if want := size / 500; len(seen) != want || r.Corrupt != 0 {
+		if want := int(float64(size) * scale); len(seen) != want || r.Corrupt != 0 {
 			t.Errorf("%s: %d titles, %d corrupt lines; want %d", lang, len(seen), r.Corrupt, want)
 		}
 		if share := float64(nonASCII) / float64(len(seen)); lang != "en" && lang != "it" && share < 0.15 {
