@@ -29,19 +29,51 @@ func sharedOrSkip(t *testing.T) string {
 	return shared
 }
 
-// A small generation: the same seed writes the same bytes, every dump is read by the
-// indexer's reader with unique titles and weights, fr/de/pl titles carry their letters, and
-// each MARS segment parses as MARS with every suggestion of the adm set.
-func TestGenerate(t *testing.T) {
-	const scale = 0.001
+// sampleSources are a few titles and words of each kind, for a generation that needs no
+// shared data.
+func sampleSources() *sources {
+	en := map[string]int{"River": 9, "Station": 7, "Film": 5, "History": 4, "Paris": 3, "band": 3, "season": 2}
+	s := &sources{
+		titles: []string{"Anarchism", "Springfield, Illinois", "List of rivers of Poland", "1987 in film",
+			"The Beatles (album)", "AC/DC", "Bergen (Oberbayern) station", "No true Scotsman"},
+		abstracts: []string{"Anarchism is a political philosophy.", "Springfield was founded in 1821.", "A list."},
+		english:   newVocab(en),
+		native: map[string]*vocab{
+			"fr": newVocab(map[string]int{"Saint": 9, "Château": 5, "sur": 4, "Forêt": 3, "Église": 2, "Évry": 1}),
+			"de": newVocab(map[string]int{"Bad": 9, "Straße": 5, "Größe": 4, "Köln": 3, "Über": 2, "Mühle": 1}),
+			"it": newVocab(map[string]int{"San": 9, "Città": 5, "Monte": 4, "Castel": 3, "Perù": 1}),
+			"pl": newVocab(map[string]int{"Łódź": 9, "Wola": 5, "Żywiec": 4, "Góra": 3, "Śląsk": 2}),
+		},
+	}
+	return s
+}
+
+func TestGenerateSample(t *testing.T) {
+	checkGeneration(t, sampleSources(), 0.0004)
+}
+
+// The same from the shared corpus (skipped under the race detector, which makes reading it
+// take a minute).
+func TestGenerateFromSharedCorpus(t *testing.T) {
 	sh := sharedOrSkip(t)
-	if testing.Short() {
-		t.Skip("reads the shared corpus")
+	if testing.Short() || raceEnabled {
+		t.Skip("reads the shared corpus: run without -short and -race")
 	}
 	src, err := loadSources(sh)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(src.titles) < 60000 || src.english.len() < 10000 || src.native["pl"].len() < 1000 {
+		t.Fatalf("sources: %d titles, %d English words, %d Polish words", len(src.titles), src.english.len(), src.native["pl"].len())
+	}
+	checkGeneration(t, src, 0.001)
+}
+
+// checkGeneration generates at scale three times: the same seed writes the same bytes, every
+// dump is read by the indexer's reader with unique titles and weights, fr/de/pl titles carry
+// their letters, and each MARS segment parses as MARS with every suggestion of the adm set.
+func checkGeneration(t *testing.T, src *sources, scale float64) {
+	t.Helper()
 	gen := func(dir string, seed uint64) {
 		t.Helper()
 		var log bytes.Buffer
