@@ -158,6 +158,8 @@ func TestWikipediaOverHTTP(t *testing.T) {
 	}
 	food := sug("Wikipedia - Food", "https://en.wikipedia.org/wiki/Food", "food")
 	f("foO", "", food, sug("Wikipedia - Food for Thought", "https://en.wikipedia.org/wiki/Food_for_Thought", "food"))
+	f("foo ", "", food, sug("Wikipedia - Food for Thought", "https://en.wikipedia.org/wiki/Food_for_Thought", "food")) // a trailing space is no token
+	f("", "")                                                                                                          // no token: nothing, not the heaviest title
 	f("food f", "en-US,en;q=0.5", sug("Wikipedia - Food for Thought", "https://en.wikipedia.org/wiki/Food_for_Thought", "food for"),
 		sug("Wikipedia - Food Fortune", "https://en.wikipedia.org/wiki/Food_Fortune", "food fortune"))
 	f("dog", "", sug("Wikipedia - Dog food", "https://en.wikipedia.org/wiki/Dog_food", "dog"))
