@@ -173,13 +173,14 @@ func (ix *Index) Close() error {
 
 // Document fetches a stored document by its Bleve id: the decimal position at which the
 // builder added it (the completion table is sorted, so this is not an entry index). ok is
-// false when there is no such document.
+// false when there is no such document. The opening text is indexed, not stored: it comes
+// back empty.
 func (ix *Index) Document(ctx context.Context, id string) (d Doc, ok bool, err error) {
 	if ix.bleve == nil {
 		return d, false, ErrNoFulltext
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{"title", "opening_text", "page_id", "weight"}
+	req.Fields = []string{"title", "page_id", "weight"}
 	res, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return d, false, fmt.Errorf("cannot fetch document %q: %w", id, err)
@@ -193,7 +194,6 @@ func (ix *Index) Document(ctx context.Context, id string) (d Doc, ok bool, err e
 func docFromFields(f map[string]any) Doc {
 	var d Doc
 	d.Title, _ = f["title"].(string)
-	d.OpeningText, _ = f["opening_text"].(string)
 	d.PageID, _ = f["page_id"].(string)
 	if w, ok := f["weight"].(float64); ok && w >= 0 && w <= 1<<32-1 {
 		d.Weight = uint32(w)
