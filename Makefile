@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab bench-newtab-sections soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated nav-topsites clean
+.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab bench-newtab-sections soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated data-scale scale-env serve-scale nav-topsites clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -14,8 +14,9 @@ WIKI_INDEX := data/wikipedia-index
 run: build $(WIKI_INDEX)/enwiki/meta.json
 	MERINO_ENV=development ./bin/merino serve
 
-# The development Wikipedia index, rebuilt from the bundled sample (about a second).
-$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz
+# The development Wikipedia index, rebuilt from the bundled sample (about a second), and again
+# whenever the index format or its analysis may have changed.
+$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz index/fulltext/analyze.go index/fulltext/index.go
 	$(MAKE) build
 	./bin/merino index wikipedia --input data/wikipedia-en.sample.json.gz --out $(WIKI_INDEX)/enwiki --lang en
 
@@ -138,6 +139,18 @@ nav-topsites:
 # The sections feed alone at 500/s (en-US/GB/CA/IE, pickers, follows, interests).
 bench-newtab-sections:
 	$(GO) run ./bench run --scenario newtab-sections --rate 500 --duration 30s
+
+# Production-size data (five Wikipedias, 10 MARS segments) under data/large/scale, never
+# committed; scale-env also indexes it, starts the MARS feed and prints the environment that
+# serves it all; serve-scale runs the server with it (see data/gen/scale/scale.sh).
+data-scale:
+	data/gen/scale/scale.sh gen
+
+scale-env:
+	@data/gen/scale/scale.sh env
+
+serve-scale:
+	data/gen/scale/scale.sh serve
 
 clean:
 	rm -rf bin data/wikipedia-index

@@ -38,7 +38,7 @@ func IsTooLarge(err error) bool {
 
 // builds admits one fetch-and-build at a time across every syncer of the process: each holds
 // a whole source and the snapshot built from it, so concurrent refreshes (ten MARS segments
-// on one interval) would add their peaks up.
+// on one interval) would add their peaks up. Startup's SyncAll is bounded by its own n instead.
 var builds = make(chan struct{}, 1)
 
 // acquireBuild waits for the build slot, or for ctx to end.

@@ -67,12 +67,17 @@ func (s *Syncer) Name() string { return s.name }
 // Sync fetches once and applies the content if it changed. It reports whether a new snapshot
 // was swapped in.
 func (s *Syncer) Sync(ctx context.Context) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := acquireBuild(ctx); err != nil {
 		return false, err
 	}
 	defer releaseBuild()
+	return s.sync(ctx)
+}
+
+// sync is Sync without the process-wide build slot: SyncAll bounds its own concurrency.
+func (s *Syncer) sync(ctx context.Context) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	data, v, changed, err := s.source.Fetch(ctx, s.version)
 	if err != nil {
 		return false, s.failed(err)

@@ -365,3 +365,50 @@ func (f sourceFunc) Fetch(ctx context.Context, v Version) ([]byte, Version, bool
 	return f(ctx, v)
 }
 func (f sourceFunc) String() string { return "func" }
+
+// SyncAll loads every source once, n at a time, and returns after the last.
+func TestSyncAll(t *testing.T) {
+	var running, most, applied atomic.Int32
+	// The first two applies wait for each other, so that "two at once" is
+	// observed however late the scheduler starts the second worker.
+	met := make(chan struct{})
+	var meet sync.Once
+	var syncers []*Syncer
+	for i := 0; i < 7; i++ {
+		src := &fakeSource{}
+		src.set(fmt.Sprint(i), fmt.Sprint("v", i), nil)
+		if i == 3 {
+			src.set("", "", errors.New("down"))
+		}
+		syncers = append(syncers, NewSyncer(fmt.Sprint("syncall-", i, "-", time.Now().UnixNano()), src, time.Hour, func([]byte) (int, error) {
+			r := running.Add(1)
+			for {
+				m := most.Load()
+				if r <= m || most.CompareAndSwap(m, r) {
+					break
+				}
+			}
+			if r == 2 {
+				meet.Do(func() { close(met) })
+			}
+			select {
+			case <-met:
+			case <-time.After(5 * time.Second):
+			}
+			time.Sleep(5 * time.Millisecond)
+			running.Add(-1)
+			applied.Add(1)
+			return 1, nil
+		}, slog.New(slog.DiscardHandler)))
+	}
+	SyncAll(context.Background(), syncers, 2)
+	if applied.Load() != 6 || most.Load() != 2 {
+		t.Errorf("applied %d, at most %d at once; want 6 and 2", applied.Load(), most.Load())
+	}
+	for i, s := range syncers {
+		if st := s.Status(); st.Loaded != (i != 3) {
+			t.Errorf("syncer %d: %+v", i, st)
+		}
+	}
+	SyncAll(context.Background(), nil, 4) // nothing to do
+}

@@ -58,11 +58,9 @@ func serve(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fatal(stderr, err)
 	}
-	// Load every source once before serving. A failure is logged and the provider starts
-	// empty, as merino-py's do; the syncer keeps trying on its interval.
-	for _, s := range app.syncers {
-		_, _ = s.Sync(ctx)
-	}
+	// Load every source once before serving, one per core at a time. A failure is logged and
+	// the provider starts empty, as merino-py's do; the syncer keeps trying on its interval.
+	loaders.SyncAll(ctx, app.syncers, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, task := range app.tasks {
 		wg.Add(1)

@@ -2,6 +2,9 @@ package fulltext
 
 import (
 	"bytes"
+	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -15,66 +18,173 @@ import (
 // it never occurs inside a token.
 const Sep = 0x1f
 
-// MaxTokens is the token_limit filter of merino-py's plain_en analyzer.
+// MaxTokens is the token_limit filter of merino-py's plain_* analyzers.
 const MaxTokens = 20
 
 // MaxInputLength is the completion field's max_input_length: a title is cut to this many
 // UTF-16 code units before it is analysed.
 const MaxInputLength = 255
 
-// AppendKey appends the completion key of s to dst: the analysis of merino-py's `plain_en`
-// and `plain_search_en` analyzers (the same chain, so titles and queries meet):
+// MaxTokenLength is the whitespace tokenizer's max_token_length (Elasticsearch's default):
+// a token that reaches this many UTF-16 code units ends there, and the next character starts
+// a new token. Titles never get there (MaxInputLength); a long query can.
+const MaxTokenLength = 255
+
+// Analyzer is the analysis of one language's completion field: merino-py's indexer
+// (merino/jobs/wikipedia_indexer/settings/v1.py) gives each language a `plain_<lang>` index
+// analyzer and a `plain_search_<lang>` search analyzer, the same chain in both, so that titles
+// and queries meet:
 //
-//   - the `word_break_helper` char filter turns _ , " - ' ’ ʼ ; [ ] { } \ and the exotic
-//     spaces into spaces;
-//   - the whitespace tokenizer splits on Java's Character.isWhitespace;
-//   - remove_empty (a no-op here), token_limit (the first 20 tokens), then the ICU
-//     normalizer nfkc_cf (NFKC with case folding, default ignorables removed) per token;
+//   - the `word_break_helper` char filter turns its characters into spaces;
+//   - the whitespace tokenizer splits on Java's Character.isWhitespace, and cuts tokens at
+//     MaxTokenLength;
+//   - remove_empty (a no-op after that tokenizer), token_limit (the first 20 tokens), then
+//     `lowercase`;
 //   - the tokens are joined with Sep, as the completion field does.
 //
-// ASCII tokens take a fast path that does not allocate; other tokens go through
-// golang.org/x/text and may allocate a little.
-func AppendKey(dst []byte, s string) []byte {
+// The languages differ in two places. English breaks on a wide set (_ , " - ' ’ ʼ ; [ ] { } \
+// and the exotic spaces) and its `lowercase` is redefined as the ICU normalizer nfkc_cf (NFKC
+// with case folding: "Straße" → "strasse", "Ｆｏｏ" → "foo"). French, German, Italian and Polish
+// break on _ , - ' " only and keep Lucene's LowerCaseFilter, Java's per-code-point
+// Character.toLowerCase ("Straße" → "straße", "Ｆｏｏ" → "ｆｏｏ", "L’Étranger" one token).
+//
+// An Analyzer is immutable and safe for concurrent use.
+type Analyzer struct {
+	name string
+	// fold selects nfkc_cf (English) over Lucene's lower-casing.
+	fold bool
+	// wide selects English's word_break_helper over the other languages' five characters.
+	wide bool
+	// asciiBreak marks the ASCII characters that end a token.
+	asciiBreak [utf8.RuneSelf]bool
+}
+
+// Name is the analyzer's name, merino-py's `plain_<lang>`; an index records it.
+func (a *Analyzer) Name() string { return a.name }
+
+func newAnalyzer(lang string, english bool, breaks string) *Analyzer {
+	a := &Analyzer{name: "plain_" + lang, fold: english, wide: english}
+	for c := 0; c < utf8.RuneSelf; c++ {
+		a.asciiBreak[c] = isJavaSpace(rune(c)) || strings.IndexByte(breaks, byte(c)) >= 0
+	}
+	return a
+}
+
+// The word_break_helper characters in ASCII: English's, and everyone else's.
+const (
+	englishASCIIBreaks = "_,\"-';[]{}\\"
+	otherASCIIBreaks   = "_,-'\""
+)
+
+var analyzers = map[string]*Analyzer{
+	"en": newAnalyzer("en", true, englishASCIIBreaks),
+	"fr": newAnalyzer("fr", false, otherASCIIBreaks),
+	"de": newAnalyzer("de", false, otherASCIIBreaks),
+	"it": newAnalyzer("it", false, otherASCIIBreaks),
+	"pl": newAnalyzer("pl", false, otherASCIIBreaks),
+}
+
+// Languages lists the language codes an analyzer is defined for: merino-py's
+// LANGUAGE_SETTINGS_BUILDERS.
+func Languages() []string {
+	out := make([]string, 0, len(analyzers))
+	for l := range analyzers {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// AnalyzerFor returns the analyzer of language lang (a lower-case code). merino-py's indexer
+// refuses a language it has no settings for, and so does this.
+func AnalyzerFor(lang string) (*Analyzer, error) {
+	if a, ok := analyzers[lang]; ok {
+		return a, nil
+	}
+	return nil, fmt.Errorf("no analysis is defined for language %q (merino-py's indexer defines %s)", lang, strings.Join(Languages(), ", "))
+}
+
+// AnalyzerNamed returns the analyzer whose Name is name, as an index records it.
+func AnalyzerNamed(name string) (*Analyzer, error) {
+	if lang, ok := strings.CutPrefix(name, "plain_"); ok {
+		if a, ok := analyzers[lang]; ok {
+			return a, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown analyzer %q", name)
+}
+
+// AppendKey appends the completion key of s to dst. A key is empty exactly when s analyses
+// to no token (or, in English, to one token that nfkc_cf erases): such a query matches
+// nothing, as in Elasticsearch.
+//
+// ASCII takes a fast path that does not allocate; other tokens may allocate a little in
+// English (golang.org/x/text), never in the other languages.
+func (a *Analyzer) AppendKey(dst []byte, s string) []byte {
 	tokens := 0
 	start := -1 // byte offset of the current token in s, -1 between tokens
+	units := 0  // UTF-16 code units in the current token
 	for i := 0; i <= len(s); {
 		var r rune
 		n := 1
-		if i == len(s) {
-			r = ' '
-		} else if c := s[i]; c < utf8.RuneSelf {
-			r = rune(c)
-		} else {
-			r, n = utf8.DecodeRuneInString(s[i:])
-		}
-		if isBreak(r) {
-			if start >= 0 {
-				if tokens == MaxTokens {
-					return dst
-				}
-				if tokens > 0 {
-					dst = append(dst, Sep)
-				}
-				dst = appendFolded(dst, s[start:i])
-				tokens++
-				start = -1
+		brk := true
+		if i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				r, brk = rune(c), a.asciiBreak[c]
+			} else {
+				r, n = utf8.DecodeRuneInString(s[i:])
+				brk = a.isBreak(r)
 			}
-		} else if start < 0 {
-			start = i
 		}
-		i += n
+		if !brk {
+			if start < 0 {
+				start, units = i, 0
+			}
+			units++
+			if r >= 0x10000 {
+				units++
+			}
+			i += n
+			if units < MaxTokenLength {
+				continue
+			}
+			// The tokenizer's buffer is full: the token ends after this character.
+		} else {
+			i += n
+			if start < 0 {
+				continue
+			}
+		}
+		end := i
+		if brk {
+			end = i - n
+		}
+		if tokens == MaxTokens {
+			return dst
+		}
+		if tokens > 0 {
+			dst = append(dst, Sep)
+		}
+		if a.fold {
+			dst = appendFolded(dst, s[start:end])
+		} else {
+			dst = appendLower(dst, s[start:end])
+		}
+		tokens++
+		start = -1
 	}
 	return dst
 }
 
-// isBreak reports whether r ends a token: a character the word_break_helper maps to a space,
-// or Java white space (what Lucene's WhitespaceTokenizer splits on).
-func isBreak(r rune) bool {
-	switch r {
-	case '_', ',', '"', '-', '\'', '\u2019', '\u02bc', ';', '[', ']', '{', '}', '\\',
-		'\u00a0', '\u1680', '\u180e', '\u200b', '\u200c', '\u200d', '\u202f', '\u205f',
-		'\u3000', '\ufeff':
-		return true
+// isBreak reports whether a non-ASCII r ends a token: Java white space, or one of English's
+// word_break_helper characters (the other languages' are all ASCII).
+func (a *Analyzer) isBreak(r rune) bool {
+	if a.wide {
+		switch r {
+		case '\u2019', '\u02bc', '\u00a0', '\u1680', '\u180e', '\u2007', '\u200b', '\u200c',
+			'\u200d', '\u202f', '\u205f', '\u3000', '\ufeff':
+			return true
+		}
 	}
 	return isJavaSpace(r)
 }
@@ -93,6 +203,27 @@ func isJavaSpace(r rune) bool {
 	return unicode.In(r, unicode.Zs, unicode.Zl, unicode.Zp)
 }
 
+// appendLower appends Lucene's LowerCaseFilter of tok: Character.toLowerCase code point by
+// code point, the simple case mapping (Go's unicode.ToLower). The query reached
+// Elasticsearch as decoded text, so a byte that is not UTF-8 is U+FFFD.
+func appendLower(dst []byte, tok string) []byte {
+	for i := 0; i < len(tok); {
+		c := tok[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(tok[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += n
+	}
+	return dst
+}
+
 // appendFolded appends nfkc_cf(tok).
 func appendFolded(dst []byte, tok string) []byte {
 	ascii := true
@@ -103,14 +234,7 @@ func appendFolded(dst []byte, tok string) []byte {
 		}
 	}
 	if ascii {
-		for i := 0; i < len(tok); i++ {
-			c := tok[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-		}
-		return dst
+		return appendLower(dst, tok) // the same on ASCII
 	}
 	// NFKC_Casefold(s) = NFKC(fold(NFKC(remove ignorables(s)))), the closure ICU computes
 	// in one table.

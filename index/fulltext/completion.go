@@ -3,11 +3,9 @@ package fulltext
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
-	"math"
-	"slices"
+	"runtime"
 	"unsafe"
 )
 
@@ -21,10 +19,14 @@ type Completion struct {
 	off    []uint32
 	klen   []uint16
 	weight []uint32
-	// tree is an iterative segment tree of argmax over weight: leaves at tree[n+i], inner
-	// node j covers its children 2j and 2j+1. Ties go to the smaller index, that is the
-	// smaller key, so answers are deterministic.
+	// tree is the inner nodes of an iterative segment tree of argmax over weight: node j
+	// (1 <= j < n) covers its children 2j and 2j+1, and node n+i is leaf i itself, not
+	// stored. Ties go to the smaller index, that is the smaller key, so answers are
+	// deterministic.
 	tree []uint32
+	// file is the completion.bin buffer blob, off, klen and weight point into when the table
+	// was decoded without copying (nil otherwise); it is kept for Bytes.
+	file []byte
 }
 
 // Entry is one completion input: the title as served, its analysed key and its weight.
@@ -35,71 +37,40 @@ type Entry struct {
 }
 
 // NewCompletion sorts the entries (by key, heaviest first within a key, then by title) and
-// builds the table. Entries with an empty key cannot be found by any non-empty prefix but are
-// kept, as Elasticsearch keeps them.
+// builds the table. Entries with an empty key cannot be found by any prefix but are kept, as
+// Elasticsearch keeps them.
 func NewCompletion(entries []Entry) (*Completion, error) {
-	slices.SortFunc(entries, compareEntries)
-	c := &Completion{
-		off:    make([]uint32, 0, len(entries)+1),
-		klen:   make([]uint16, 0, len(entries)),
-		weight: make([]uint32, 0, len(entries)),
-	}
-	size := 0
-	for i := range entries {
-		size += len(entries[i].Key) + len(entries[i].Title)
-	}
-	if size > math.MaxUint32 || len(entries) > math.MaxInt32 {
-		return nil, fmt.Errorf("cannot build a completion table of %d entries and %d bytes: too large", len(entries), size)
-	}
-	c.blob = make([]byte, 0, size)
-	for i := range entries {
-		e := &entries[i]
-		if len(e.Key) > math.MaxUint16 {
-			return nil, fmt.Errorf("cannot add %q: its key is %d bytes", e.Title, len(e.Key))
+	t := newTableBuilder()
+	for _, e := range entries {
+		if err := t.add([]byte(e.Key), e.Title, e.Weight); err != nil {
+			return nil, err
 		}
-		c.off = append(c.off, uint32(len(c.blob)))
-		c.klen = append(c.klen, uint16(len(e.Key)))
-		c.weight = append(c.weight, e.Weight)
-		c.blob = append(c.blob, e.Key...)
-		c.blob = append(c.blob, e.Title...)
 	}
-	c.off = append(c.off, uint32(len(c.blob)))
-	c.buildTree()
-	return c, nil
+	return t.completion(), nil
 }
 
-func compareEntries(a, b Entry) int {
-	if c := compareStrings(a.Key, b.Key); c != 0 {
-		return c
-	}
-	if a.Weight != b.Weight {
-		if a.Weight > b.Weight {
-			return -1
-		}
-		return 1
-	}
-	return compareStrings(a.Title, b.Title)
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+// yieldEvery is how many entries loading a table checks between yields of the processor: a
+// reload of a large table runs beside requests (two cores serve thousands a second), and
+// seconds of uninterrupted work would stretch their tail latency.
+const yieldEvery = 1 << 16
 
 func (c *Completion) buildTree() {
 	n := len(c.weight)
-	c.tree = make([]uint32, 2*n)
-	for i := 0; i < n; i++ {
-		c.tree[n+i] = uint32(i)
-	}
+	c.tree = make([]uint32, n)
 	for j := n - 1; j > 0; j-- {
-		c.tree[j] = c.better(c.tree[2*j], c.tree[2*j+1])
+		if j%yieldEvery == 0 {
+			runtime.Gosched()
+		}
+		c.tree[j] = c.better(c.node(2*j), c.node(2*j+1))
 	}
+}
+
+// node is the best entry under segment-tree node x.
+func (c *Completion) node(x int) uint32 {
+	if n := len(c.weight); x >= n {
+		return uint32(x - n)
+	}
+	return c.tree[x]
 }
 
 // better returns the heavier of two entries, the smaller index on a tie.
@@ -123,6 +94,14 @@ func (c *Completion) Key(i int) string {
 // Title returns entry i's title, sharing the table's memory like Key.
 func (c *Completion) Title(i int) string {
 	return c.str(c.off[i]+uint32(c.klen[i]), c.off[i+1])
+}
+
+// Bytes is the memory the table holds, for logs and metrics.
+func (c *Completion) Bytes() int {
+	if c.file != nil {
+		return cap(c.file) + 4*cap(c.tree)
+	}
+	return cap(c.blob) + 4*cap(c.off) + 2*cap(c.klen) + 4*cap(c.weight) + 4*cap(c.tree)
 }
 
 // Weight returns entry i's weight.
@@ -172,12 +151,12 @@ func (c *Completion) best(lo, hi int) uint32 {
 	res := uint32(lo)
 	for l, r := lo+n, hi+n; l < r; l, r = l>>1, r>>1 {
 		if l&1 == 1 {
-			res = c.better(res, c.tree[l])
+			res = c.better(res, c.node(l))
 			l++
 		}
 		if r&1 == 1 {
 			r--
-			res = c.better(res, c.tree[r])
+			res = c.better(res, c.node(r))
 		}
 	}
 	return res
@@ -187,11 +166,12 @@ func (c *Completion) best(lo, hi int) uint32 {
 const maxTop = 32
 
 // Top appends to dst the indexes of the k heaviest entries whose key starts with prefix,
-// heaviest first (ties: smaller key first). An empty prefix matches every entry, as an empty
-// completion prefix does in Elasticsearch. k is capped at 32. It does not allocate when dst
-// has room.
+// heaviest first (ties: smaller key first). An empty prefix matches nothing: it is what a
+// query that analyses to no token ("", "-", "_-") becomes, and Elasticsearch's completion
+// suggester finds nothing for those. k is capped at 32. It does not allocate when dst has
+// room.
 func (c *Completion) Top(dst []int, prefix []byte, k int) []int {
-	if k <= 0 || len(c.weight) == 0 {
+	if k <= 0 || len(c.weight) == 0 || len(prefix) == 0 {
 		return dst
 	}
 	k = min(k, maxTop)
@@ -251,75 +231,105 @@ func (c *Completion) Top(dst []int, prefix []byte, k int) []int {
 	return dst
 }
 
-// The file format of completion.bin, little-endian:
+// The file format of completion.bin, little-endian, every array aligned on its element size
+// so that a little-endian machine uses the file's bytes as they are:
 //
-//	magic "MGCMPL01", n uint32, blob length uint32,
-//	weight [n]uint32, klen [n]uint16, off [n+1]uint32, blob,
+//	magic "MGCMPL02", n uint32, blob length uint32,
+//	weight [n]uint32, off [n+1]uint32, klen [n]uint16, blob,
 //	CRC-32C of everything before it (uint32).
-const completionMagic = "MGCMPL01"
+const completionMagic = "MGCMPL02"
+
+const completionHeader = 16
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // MarshalBinary encodes the table for completion.bin.
 func (c *Completion) MarshalBinary() ([]byte, error) {
 	n := len(c.weight)
-	out := make([]byte, 0, 16+n*10+4+len(c.blob)+4)
+	out := make([]byte, 0, completionHeader+n*10+4+len(c.blob)+4)
 	out = append(out, completionMagic...)
 	out = binary.LittleEndian.AppendUint32(out, uint32(n))
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(c.blob)))
 	for _, w := range c.weight {
 		out = binary.LittleEndian.AppendUint32(out, w)
 	}
-	for _, l := range c.klen {
-		out = binary.LittleEndian.AppendUint16(out, l)
-	}
 	for _, o := range c.off {
 		out = binary.LittleEndian.AppendUint32(out, o)
+	}
+	for _, l := range c.klen {
+		out = binary.LittleEndian.AppendUint16(out, l)
 	}
 	out = append(out, c.blob...)
 	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, crcTable)), nil
 }
 
+// checksum is the CRC-32C of data, computed a megabyte at a time with a yield between (see
+// yieldEvery).
+func checksum(data []byte) uint32 {
+	var sum uint32
+	for len(data) > 0 {
+		n := min(len(data), 1<<20)
+		sum = crc32.Update(sum, crcTable, data[:n])
+		data = data[n:]
+		runtime.Gosched()
+	}
+	return sum
+}
+
 // errCorrupt is wrapped by every decoding failure.
-var errCorrupt = errors.New("corrupt completion table")
+var errCorrupt = fmt.Errorf("%w: bad completion table", ErrCorrupt)
+
+// littleEndian reports whether this machine stores integers as the file does.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // UnmarshalCompletion decodes completion.bin and checks it whole: checksum, offsets, key
-// lengths and key order. A table that passes cannot make a lookup panic.
+// lengths and key order. A table that passes cannot make a lookup panic. On a little-endian
+// machine the table is data itself, not a copy (only the segment tree is allocated): the
+// caller must not modify data afterwards.
 func UnmarshalCompletion(data []byte) (*Completion, error) {
-	if len(data) < 20 || string(data[:8]) != completionMagic {
+	return unmarshalCompletion(data, false)
+}
+
+// unmarshalCompletion is UnmarshalCompletion; verified says that data's checksum as a whole
+// was just checked against meta.json, which makes its own redundant.
+func unmarshalCompletion(data []byte, verified bool) (*Completion, error) {
+	if len(data) < completionHeader+4 || string(data[:8]) != completionMagic {
 		return nil, fmt.Errorf("%w: bad header", errCorrupt)
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, crcTable) != sum {
+	if !verified && checksum(body) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
 	}
 	n := int(binary.LittleEndian.Uint32(body[8:]))
 	blobLen := int(binary.LittleEndian.Uint32(body[12:]))
-	p := body[16:]
+	p := body[completionHeader:]
 	if uint64(len(p)) != uint64(n)*10+4+uint64(blobLen) {
 		return nil, fmt.Errorf("%w: %d entries and %d bytes do not fit %d bytes", errCorrupt, n, blobLen, len(p))
 	}
-	c := &Completion{
-		weight: make([]uint32, n),
-		klen:   make([]uint16, n),
-		off:    make([]uint32, n+1),
+	weights, offs, klens, blob := p[:4*n], p[4*n:8*n+4], p[8*n+4:10*n+4], p[10*n+4:]
+	c := &Completion{blob: blob[:blobLen:blobLen]}
+	if littleEndian && uintptr(unsafe.Pointer(unsafe.SliceData(data)))%4 == 0 {
+		c.file = data
+		c.weight = unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(weights))), n)
+		c.off = unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(offs))), n+1)
+		c.klen = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(klens))), n)
+	} else {
+		c.weight, c.off, c.klen = make([]uint32, n), make([]uint32, n+1), make([]uint16, n)
+		for i := range c.weight {
+			c.weight[i] = binary.LittleEndian.Uint32(weights[4*i:])
+			c.klen[i] = binary.LittleEndian.Uint16(klens[2*i:])
+		}
+		for i := range c.off {
+			c.off[i] = binary.LittleEndian.Uint32(offs[4*i:])
+		}
 	}
-	for i := range c.weight {
-		c.weight[i] = binary.LittleEndian.Uint32(p[4*i:])
-	}
-	p = p[4*n:]
-	for i := range c.klen {
-		c.klen[i] = binary.LittleEndian.Uint16(p[2*i:])
-	}
-	p = p[2*n:]
-	for i := range c.off {
-		c.off[i] = binary.LittleEndian.Uint32(p[4*i:])
-	}
-	c.blob = append([]byte(nil), p[4*(n+1):]...)
 	if c.off[0] != 0 || int(c.off[n]) != blobLen {
 		return nil, fmt.Errorf("%w: offsets do not cover the blob", errCorrupt)
 	}
 	for i := 0; i < n; i++ {
+		if i%yieldEvery == yieldEvery-1 {
+			runtime.Gosched()
+		}
 		if c.off[i+1] < c.off[i] || uint32(c.klen[i]) > c.off[i+1]-c.off[i] {
 			return nil, fmt.Errorf("%w: entry %d is out of bounds", errCorrupt, i)
 		}

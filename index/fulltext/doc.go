@@ -13,11 +13,18 @@
 //
 // An index directory, written by Builder and read by Open, holds:
 //
-//	meta.json        format, language, build id, counts (written last: its presence marks a
-//	                 complete index)
-//	completion.bin   the completion table, checksummed
+//	meta.json        format, language, analyzer, build id, counts, and the size and CRC-32C
+//	                 of every other file (written last: its presence marks a complete index)
+//	completion.bin   the completion table, checksummed again inside
 //	bleve/           the scorch index: title, opening_text, page id and weight of each article
 //
 // Builder writes into a temporary sibling directory and renames it into place at the end, so
 // an interrupted build never leaves a half-written index where a server looks.
+//
+// Open trusts nothing it reads: every file is checked against meta.json before use, the
+// completion table is read into memory rather than mapped, and the Bleve index (opened only
+// for the full-text fallback) is read from a private, verified copy and probed inside a
+// recover. A damaged index is refused with ErrCorrupt; a served one cannot be disturbed by
+// its files changing afterwards. Indexes are published by renaming a complete directory into
+// place, never by writing into one that is served.
 package fulltext

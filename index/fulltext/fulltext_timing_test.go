@@ -7,9 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"hash/fnv"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -20,10 +22,18 @@ import (
 	"github.com/blevesearch/vellum"
 )
 
-// The benchmarks run on the whole shared corpus (../shared/data): the 66,722 Wikipedia
-// articles, plus WordNet's 117,791 lemmas and the 38,041 popular titles as extra completion
-// entries, to go past 200,000 keys. They skip when the corpus is absent.
-const sharedData = "../../../shared/data"
+// The benchmarks run on the whole shared corpus (../shared/data beside the repository, or
+// $MERINO_SHARED_DATA): the 66,722 Wikipedia articles, plus WordNet's 117,791 lemmas and the
+// 38,041 popular titles as extra completion entries, to go past 200,000 keys. They skip when
+// the corpus is absent.
+func sharedData() string {
+	if d := os.Getenv("MERINO_SHARED_DATA"); d != "" {
+		return d
+	}
+	return "../../../shared/data"
+}
+
+var english = analyzers["en"]
 
 type corpusDoc struct {
 	Title    string `json:"title"`
@@ -68,7 +78,7 @@ func weightOf(s string) uint32 {
 
 func loadCorpus(b *testing.B) {
 	corpus.once.Do(func() {
-		wiki := filepath.Join(sharedData, "wikipedia")
+		wiki := filepath.Join(sharedData(), "wikipedia")
 		corpus.err = readGzipLines(filepath.Join(wiki, "enwiki-abstracts.jsonl.gz"), func(l []byte) error {
 			var d corpusDoc
 			if err := json.Unmarshal(l, &d); err != nil {
@@ -81,7 +91,7 @@ func loadCorpus(b *testing.B) {
 			return
 		}
 		add := func(title string) {
-			corpus.entries = append(corpus.entries, Entry{Key: string(AppendKey(nil, TruncateInput(title))), Title: title, Weight: weightOf(title)})
+			corpus.entries = append(corpus.entries, Entry{Key: string(english.AppendKey(nil, TruncateInput(title))), Title: title, Weight: weightOf(title)})
 		}
 		for _, d := range corpus.docs {
 			add(d.Title)
@@ -94,7 +104,7 @@ func loadCorpus(b *testing.B) {
 		if corpus.err != nil {
 			return
 		}
-		corpus.err = readGzipLines(filepath.Join(sharedData, "wordnet", "wordnet31-glosses.jsonl.gz"), func(l []byte) error {
+		corpus.err = readGzipLines(filepath.Join(sharedData(), "wordnet", "wordnet31-glosses.jsonl.gz"), func(l []byte) error {
 			var w struct{ Words []string }
 			if err := json.Unmarshal(l, &w); err != nil {
 				return err
@@ -110,18 +120,52 @@ func loadCorpus(b *testing.B) {
 	}
 }
 
-// prefixes draws n query prefixes of length chars (in runes) from the popular titles.
-func prefixes(n, chars int) [][]byte {
+// rawPrefixes draws n query prefixes of length chars (in runes) from the popular titles, as
+// typed.
+func rawPrefixes(n, chars int) []string {
 	r := rand.New(rand.NewPCG(7, uint64(chars)))
-	var out [][]byte
+	var out []string
 	for len(out) < n {
 		q := []rune(corpus.queries[r.IntN(len(corpus.queries))])
 		if len(q) < chars {
 			continue
 		}
-		out = append(out, AppendKey(nil, string(q[:chars])))
+		out = append(out, string(q[:chars]))
 	}
 	return out
+}
+
+// prefixes is rawPrefixes analysed.
+func prefixes(n, chars int) [][]byte {
+	var out [][]byte
+	for _, q := range rawPrefixes(n, chars) {
+		out = append(out, english.AppendKey(nil, q))
+	}
+	return out
+}
+
+// BenchmarkKeystroke is a keystroke's whole lookup on the corpus: the query as typed,
+// analysed, then its heaviest completion.
+func BenchmarkKeystroke(b *testing.B) {
+	loadCorpus(b)
+	c, err := NewCompletion(slices.Clone(corpus.entries))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, chars := range []int{1, 2, 4, 8} {
+		qs := rawPrefixes(4096, chars)
+		b.Run(benchName(chars, 1), func(b *testing.B) {
+			var kb [1024]byte
+			dst := make([]int, 0, 1)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				dst = c.Top(dst[:0], english.AppendKey(kb[:0], qs[i%len(qs)]), 1)
+			}
+			b.StopTimer()
+			sinkInts = dst
+			reportPercentiles(b, 20000, func(i int) { dst = c.Top(dst[:0], english.AppendKey(kb[:0], qs[i%len(qs)]), 1) })
+		})
+	}
 }
 
 // reportPercentiles times each lookup once more, outside the b.N loop, and reports p50 and
@@ -247,7 +291,7 @@ func benchIndex(b *testing.B) *Index {
 		el := time.Since(start)
 		b.Logf("built %d documents in %v (%.0f documents/s), %d bytes", len(corpus.docs), el, float64(len(corpus.docs))/el.Seconds(), dirBytes(dir))
 	}
-	ix, err := Open(dir)
+	ix, err := Open(dir, OpenOptions{Fulltext: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -256,7 +300,7 @@ func benchIndex(b *testing.B) *Index {
 }
 
 func buildCorpus(b *testing.B, dir string) {
-	bld, err := NewBuilder(dir, "en")
+	bld, err := NewBuilder(dir, "en", BuildOptions{Fulltext: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -318,4 +362,62 @@ func BenchmarkFallback(b *testing.B) {
 	}
 	b.StopTimer()
 	reportPercentiles(b, 1000, func(i int) { ix.Search(ctx, nil, qs[i%len(qs)], 1) })
+}
+
+// BenchmarkUnmarshalCompletion is loading a completion table as Open does, from the bytes of
+// completion.bin: time, bytes allocated on the way (B/op) and the bytes the table holds per
+// entry (table-B/entry), on the corpus's table.
+func BenchmarkUnmarshalCompletion(b *testing.B) {
+	loadCorpus(b)
+	c, err := NewCompletion(slices.Clone(corpus.entries))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := must(c.MarshalBinary())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		buf := bytes.Clone(data) // as read from the file
+		b.StartTimer()
+		if _, err := UnmarshalCompletion(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	kept := must(UnmarshalCompletion(bytes.Clone(data)))
+	b.ReportMetric(float64(tableBytes(kept))/float64(kept.Len()), "table-B/entry")
+	b.ReportMetric(float64(len(data))/float64(kept.Len()), "file-B/entry")
+}
+
+func tableBytes(c *Completion) int { return c.Bytes() }
+
+// BenchmarkBuildTable is the completion part of a build on the corpus: adding every entry,
+// then writing completion.bin. heap-B/entry is the heap grown from the start to the end of
+// the write, the builder's peak (Bleve aside).
+func BenchmarkBuildTable(b *testing.B) {
+	loadCorpus(b)
+	b.ReportAllocs()
+	var grown uint64
+	for i := 0; i < b.N; i++ {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		tb := newTableBuilder()
+		var key []byte
+		for _, e := range corpus.entries {
+			key = english.AppendKey(key[:0], e.Title)
+			if err := tb.add(key, e.Title, e.Weight); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tb.writeTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		grown = after.HeapAlloc - before.HeapAlloc
+		runtime.KeepAlive(tb)
+	}
+	b.ReportMetric(float64(grown)/float64(len(corpus.entries)), "heap-B/entry")
 }

@@ -2,27 +2,23 @@ package fulltext
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// FormatVersion is written to meta.json; Open refuses other versions.
-const FormatVersion = 1
+// FormatVersion is written to meta.json; Open refuses other versions. Version 2 analyses each
+// language with its own analyzer (format 1 analysed every language as English), records which,
+// and checksums every file.
+const FormatVersion = 2
 
 // The files of an index directory.
 const (
@@ -34,305 +30,52 @@ const (
 // Meta describes one built index. Its file is written last: a directory without it is not an
 // index.
 type Meta struct {
-	Format    int       `json:"format"`
-	Lang      string    `json:"lang"`
+	Format int    `json:"format"`
+	Lang   string `json:"lang"`
+	// Analyzer names the analysis of the completion keys (Analyzer.Name): queries are
+	// analysed with the same one.
+	Analyzer  string    `json:"analyzer"`
 	BuildID   string    `json:"build_id"`
 	Created   time.Time `json:"created"`
 	Documents int       `json:"documents"`
+	// Fulltext tells whether the index has its Bleve part (BuildOptions.Fulltext).
+	Fulltext bool `json:"fulltext"`
 	// Source names the dump the index was built from, for operators.
 	Source string `json:"source,omitempty"`
+	// Files are the size and CRC-32C of every other file of the directory, by slash-separated
+	// path relative to it: Open reads nothing that does not match.
+	Files map[string]FileSum `json:"files"`
 }
 
-// Doc is one article as the index keeps it.
-type Doc struct {
-	// PageID is the article's id in the dump (the bulk action's _id or page_id), may be "".
-	PageID      string
-	Title       string
-	OpeningText string
-	Weight      uint32
+// FileSum is one file's size and checksum.
+type FileSum struct {
+	Size   int64  `json:"size"`
+	CRC32C uint32 `json:"crc32c"`
 }
 
-// Builder writes an index directory. Add documents, then Commit; Abort (or a failed Commit)
-// removes everything written. A Builder is not safe for concurrent use.
-type Builder struct {
-	out     string
-	tmp     string
-	lang    string
-	bleve   bleve.Builder
-	entries []Entry
-	key     []byte
-	done    bool
-	closed  bool // the Bleve builder is closed
-}
+// ErrCorrupt is wrapped by every error of Open that finds an index's files damaged or
+// changed since they were built.
+var ErrCorrupt = errors.New("corrupt index")
 
-// NewBuilder starts an index that Commit will place at out (which must not exist, or be an
-// index directory written by a Builder: it is then replaced). Everything is written to a
-// temporary sibling directory first, on the same file system, so that the final rename is
-// atomic and nothing half-written ever sits at out.
-func NewBuilder(out, lang string) (*Builder, error) {
-	out = filepath.Clean(out)
-	if err := checkReplaceable(out); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the parent of %q: %w", out, err)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(out), filepath.Base(out)+".tmp-")
-	if err != nil {
-		return nil, fmt.Errorf("cannot create a build directory beside %q: %w", out, err)
-	}
-	// MkdirTemp makes it private; the finished index is read by the server's user too.
-	_ = os.Chmod(tmp, 0o755)
-	bb, err := bleve.NewBuilder(filepath.Join(tmp, BleveDir), newMapping(), map[string]any{
-		// The offline builder writes its segments here, inside our temporary directory,
-		// rather than in $TMPDIR, so that an interrupted build leaves one thing to remove.
-		"buildPathPrefix": tmp,
-		"batchSize":       5000,
-	})
-	if err != nil {
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("cannot start the Bleve index in %q: %w", tmp, err)
-	}
-	return &Builder{out: out, tmp: tmp, lang: lang, bleve: bb}, nil
-}
+// ErrNoFulltext is returned by Search and Document on an index opened without its full-text
+// part, and by Open when asked for a part the index was built without.
+var ErrNoFulltext = errors.New("no full-text part")
 
-// checkReplaceable refuses to replace a directory that is not an index: out is an operator's
-// path, and Commit deletes what it replaces.
-func checkReplaceable(out string) error {
-	st, err := os.Stat(out)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("cannot use %q as the output: %w", out, err)
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("cannot use %q as the output: it is a file", out)
-	}
-	if _, err := os.Stat(filepath.Join(out, MetaFile)); err != nil {
-		entries, _ := os.ReadDir(out)
-		if len(entries) > 0 {
-			return fmt.Errorf("cannot replace %q: it exists and is not an index directory (no %s)", out, MetaFile)
-		}
-	}
-	return nil
-}
-
-func newMapping() mapping.IndexMapping {
-	title := mapping.NewTextFieldMapping()
-	title.Analyzer = standard.Name
-	title.IncludeInAll = false
-	title.IncludeTermVectors = false
-	title.DocValues = false
-	text := mapping.NewTextFieldMapping()
-	text.Analyzer = en.AnalyzerName
-	text.IncludeInAll = false
-	text.IncludeTermVectors = false
-	text.DocValues = false
-	stored := func(m *mapping.FieldMapping) *mapping.FieldMapping {
-		m.Index = false
-		m.IncludeInAll = false
-		m.DocValues = false
-		return m
-	}
-	doc := mapping.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt("title", title)
-	doc.AddFieldMappingsAt("opening_text", text)
-	doc.AddFieldMappingsAt("page_id", stored(mapping.NewKeywordFieldMapping()))
-	doc.AddFieldMappingsAt("weight", stored(mapping.NewNumericFieldMapping()))
-	m := mapping.NewIndexMapping()
-	m.DefaultMapping = doc
-	m.DefaultAnalyzer = standard.Name
-	return m
-}
-
-// bleveDoc is what Bleve indexes for a Doc.
-type bleveDoc struct {
-	Title       string  `json:"title"`
-	OpeningText string  `json:"opening_text"`
-	PageID      string  `json:"page_id"`
-	Weight      float64 `json:"weight"`
-}
-
-// Add indexes one document: its title becomes a completion entry with its weight, and the
-// document goes to Bleve.
-func (b *Builder) Add(d Doc) error {
-	if b.done {
-		return errors.New("BUG: Add after Commit or Abort")
-	}
-	b.key = AppendKey(b.key[:0], TruncateInput(d.Title))
-	id := strconv.Itoa(len(b.entries))
-	b.entries = append(b.entries, Entry{Key: string(b.key), Title: d.Title, Weight: d.Weight})
-	err := b.bleve.Index(id, bleveDoc{Title: d.Title, OpeningText: d.OpeningText, PageID: d.PageID, Weight: float64(d.Weight)})
-	if err != nil {
-		return fmt.Errorf("cannot index %q: %w", d.Title, err)
-	}
-	return nil
-}
-
-// Len is the number of documents added.
-func (b *Builder) Len() int { return len(b.entries) }
-
-// Commit finishes the Bleve index, writes the completion table and meta.json, and moves the
-// directory into place, replacing a previous index there. The previous index's files are
-// unlinked, not rewritten: a server that still has it open keeps reading it until it closes
-// it. ctx is checked between the steps; cancelling it aborts the build.
-func (b *Builder) Commit(ctx context.Context, source string) (Meta, error) {
-	if b.done {
-		return Meta{}, errors.New("BUG: Commit after Commit or Abort")
-	}
-	meta, err := b.commit(ctx, source)
-	if err != nil {
-		b.Abort()
-		return Meta{}, err
-	}
-	b.done = true
-	return meta, nil
-}
-
-func (b *Builder) commit(ctx context.Context, source string) (Meta, error) {
-	if len(b.entries) == 0 {
-		return Meta{}, errors.New("cannot build an index without documents")
-	}
-	b.closed = true
-	if err := b.bleve.Close(); err != nil {
-		return Meta{}, fmt.Errorf("cannot finish the Bleve index: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return Meta{}, err
-	}
-	c, err := NewCompletion(b.entries)
-	if err != nil {
-		return Meta{}, err
-	}
-	data, err := c.MarshalBinary()
-	if err != nil {
-		return Meta{}, err
-	}
-	if err := writeFileSync(filepath.Join(b.tmp, CompletionFile), data); err != nil {
-		return Meta{}, err
-	}
-	var id [8]byte
-	_, _ = rand.Read(id[:])
-	meta := Meta{
-		Format:    FormatVersion,
-		Lang:      b.lang,
-		BuildID:   time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(id[:]),
-		Created:   time.Now().UTC().Truncate(time.Second),
-		Documents: len(b.entries),
-		Source:    source,
-	}
-	mj, err := json.MarshalIndent(meta, "", "  ")
-	if err != nil {
-		return Meta{}, err
-	}
-	if err := writeFileSync(filepath.Join(b.tmp, MetaFile), append(mj, '\n')); err != nil {
-		return Meta{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return Meta{}, err
-	}
-	return meta, b.moveIntoPlace()
-}
-
-// moveIntoPlace renames the build directory to out. A directory cannot be renamed over a
-// non-empty one, so a previous index is first renamed aside and removed afterwards; between
-// the two renames out is briefly absent, which a server polling it reads as "no change".
-func (b *Builder) moveIntoPlace() error {
-	if err := checkReplaceable(b.out); err != nil {
-		return err
-	}
-	var old string
-	if _, err := os.Stat(b.out); err == nil {
-		old = b.tmp + ".old"
-		if err := os.Rename(b.out, old); err != nil {
-			return fmt.Errorf("cannot move the previous index %q aside: %w", b.out, err)
-		}
-	}
-	if err := os.Rename(b.tmp, b.out); err != nil {
-		if old != "" {
-			_ = os.Rename(old, b.out)
-		}
-		return fmt.Errorf("cannot move the new index to %q: %w", b.out, err)
-	}
-	syncDir(filepath.Dir(b.out))
-	if old != "" {
-		if err := os.RemoveAll(old); err != nil {
-			return fmt.Errorf("the new index is in place, but the previous one could not be removed from %q: %w", old, err)
-		}
-	}
-	return nil
-}
-
-// Abort removes everything the builder wrote. It is safe to call more than once.
-func (b *Builder) Abort() {
-	if b.done {
-		return
-	}
-	b.done = true
-	if len(b.entries) > 0 && !b.closed {
-		// Bleve's offline builder cannot close without a segment (it panics); with none,
-		// there is nothing of it to finish anyway.
-		_ = b.bleve.Close()
-	}
-	_ = os.RemoveAll(b.tmp)
-}
-
-// TempDir is the temporary build directory (for tests and progress output).
-func (b *Builder) TempDir() string { return b.tmp }
-
-func writeFileSync(path string, data []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("cannot create %q: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("cannot write %q: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("cannot sync %q: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("cannot write %q: %w", path, err)
-	}
-	return nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-}
-
-// TruncateInput cuts s to MaxInputLength UTF-16 code units, never splitting a surrogate pair,
-// as the completion field's max_input_length does before analysis.
-func TruncateInput(s string) string {
-	units := 0
-	for i, r := range s {
-		u := 1
-		if r >= 0x10000 {
-			u = 2
-		}
-		if units+u > MaxInputLength {
-			return s[:i]
-		}
-		units += u
-	}
-	return s
-}
-
-// Index is an opened index directory: the completion table in memory and the Bleve index,
-// read-only. It is safe for concurrent use until Close.
+// Index is an opened index directory: the completion table in memory and, when asked for,
+// the Bleve index, read-only. It is safe for concurrent use until Close.
 type Index struct {
 	Meta       Meta
 	Completion *Completion
-	dir        string
-	bleve      bleve.Index
-	closeOnce  sync.Once
-	closeErr   error
+	// Analyzer is the analysis the completion keys were built with: queries must go through
+	// it.
+	Analyzer *Analyzer
+	dir      string
+	// bleve is nil unless opened with OpenOptions.Fulltext; it reads the private copy in
+	// copyDir, which Close removes.
+	bleve     bleve.Index
+	copyDir   string
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // ReadMeta reads dir's meta.json.
@@ -345,53 +88,99 @@ func ReadMeta(dir string) (Meta, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, fmt.Errorf("cannot parse %q: %w", filepath.Join(dir, MetaFile), err)
 	}
+	if m.Format == 1 {
+		return m, fmt.Errorf("cannot open %q: it was built by an older merino-go (index format 1, which analysed every language as English): rebuild it with `merino index wikipedia`", dir)
+	}
 	if m.Format != FormatVersion {
-		return m, fmt.Errorf("cannot open %q: index format %d, this build reads %d", dir, m.Format, FormatVersion)
+		return m, fmt.Errorf("cannot open %q: index format %d, this build reads %d: rebuild it with this build's `merino index wikipedia`", dir, m.Format, FormatVersion)
 	}
 	return m, nil
 }
 
-// Open opens the index directory dir read-only. The completion table is read whole and
-// checked; the Bleve index is opened read-only (its segments are memory-mapped).
-func Open(dir string) (*Index, error) {
+// OpenOptions say what Open reads.
+type OpenOptions struct {
+	// Fulltext opens the Bleve index too, for Search and Document. Without it only
+	// meta.json and the completion table are read, and Bleve's files are never touched.
+	Fulltext bool
+	// CopyDir is where the private copy of the Bleve index goes (see Open); "" is the
+	// system's temporary directory.
+	CopyDir string
+}
+
+// Open opens the index directory dir read-only and verifies everything it reads, so that a
+// damaged index is refused with an error instead of crashing the process:
+//
+//   - the completion table is read whole into memory (never mapped: a later change of the
+//     file cannot reach it), checked against meta.json's checksum, then for bounds and order;
+//   - with o.Fulltext, Bleve's files are copied into a private directory under o.CopyDir,
+//     checksummed as they are copied, and the copy is opened and probed (inside a recover:
+//     Bleve panics on some damaged segments). Bleve memory-maps its segments, and a mapped
+//     file that is truncated or rewritten in place (cp over a served index) kills the
+//     process with SIGBUS; nobody else writes the private copy.
+//
+// Operators publish a new index by renaming a complete directory into place (`merino index
+// wikipedia` does), never by copying files over a served one; an index changed in place is
+// refused at its next load, and the one being served goes on from what was verified.
+func Open(dir string, o OpenOptions) (*Index, error) {
 	meta, err := ReadMeta(dir)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, CompletionFile))
+	an, err := AnalyzerNamed(meta.Analyzer)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the completion table: %w", err)
+		return nil, fmt.Errorf("cannot open %q: %w", dir, err)
 	}
-	c, err := UnmarshalCompletion(data)
+	if o.Fulltext && !meta.Fulltext {
+		return nil, fmt.Errorf("cannot open the full-text part of %q: %w (`merino index wikipedia --fulltext` builds one)", dir, ErrNoFulltext)
+	}
+	data, err := readVerified(dir, CompletionFile, meta.Files)
+	if err != nil {
+		return nil, err
+	}
+	c, err := unmarshalCompletion(data, true)
 	if err != nil {
 		return nil, fmt.Errorf("cannot load %q: %w", filepath.Join(dir, CompletionFile), err)
 	}
 	if c.Len() != meta.Documents {
-		return nil, fmt.Errorf("cannot open %q: %d completion entries for %d documents", dir, c.Len(), meta.Documents)
+		return nil, fmt.Errorf("%w: %q has %d completion entries for %d documents", ErrCorrupt, dir, c.Len(), meta.Documents)
 	}
-	bi, err := bleve.OpenUsing(filepath.Join(dir, BleveDir), map[string]any{"read_only": true})
-	if err != nil {
-		return nil, fmt.Errorf("cannot open the Bleve index in %q: %w", dir, err)
+	ix := &Index{Meta: meta, Completion: c, Analyzer: an, dir: dir}
+	if o.Fulltext {
+		if err := ix.openFulltext(o.CopyDir); err != nil {
+			return nil, err
+		}
 	}
-	return &Index{Meta: meta, Completion: c, dir: dir, bleve: bi}, nil
+	return ix, nil
 }
 
 // Dir is the directory the index was opened from.
 func (ix *Index) Dir() string { return ix.dir }
 
-// Close closes the Bleve index; later calls do nothing. The completion table stays usable
-// (it is plain memory); Search and Document fail from now on.
+// Fulltext reports whether the Bleve index is open (OpenOptions.Fulltext).
+func (ix *Index) Fulltext() bool { return ix.bleve != nil }
+
+// Close closes the Bleve index and removes its private copy; later calls do nothing. The
+// completion table stays usable (it is plain memory); Search and Document fail from now on.
 func (ix *Index) Close() error {
-	ix.closeOnce.Do(func() { ix.closeErr = ix.bleve.Close() })
+	ix.closeOnce.Do(func() {
+		if ix.bleve != nil {
+			ix.closeErr = ix.bleve.Close()
+			releaseCopy(ix.copyDir)
+		}
+	})
 	return ix.closeErr
 }
 
 // Document fetches a stored document by its Bleve id: the decimal position at which the
 // builder added it (the completion table is sorted, so this is not an entry index). ok is
-// false when there is no such document.
+// false when there is no such document. The opening text is indexed, not stored: it comes
+// back empty.
 func (ix *Index) Document(ctx context.Context, id string) (d Doc, ok bool, err error) {
+	if ix.bleve == nil {
+		return d, false, ErrNoFulltext
+	}
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{"title", "opening_text", "page_id", "weight"}
+	req.Fields = []string{"title", "page_id", "weight"}
 	res, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return d, false, fmt.Errorf("cannot fetch document %q: %w", id, err)
@@ -405,7 +194,6 @@ func (ix *Index) Document(ctx context.Context, id string) (d Doc, ok bool, err e
 func docFromFields(f map[string]any) Doc {
 	var d Doc
 	d.Title, _ = f["title"].(string)
-	d.OpeningText, _ = f["opening_text"].(string)
 	d.PageID, _ = f["page_id"].(string)
 	if w, ok := f["weight"].(float64); ok && w >= 0 && w <= 1<<32-1 {
 		d.Weight = uint32(w)
@@ -424,6 +212,9 @@ const MinFallbackRunes = 4
 func (ix *Index) Search(ctx context.Context, dst []string, q string, k int) ([]string, error) {
 	if utf8.RuneCountInString(q) < MinFallbackRunes || k <= 0 {
 		return dst, nil
+	}
+	if ix.bleve == nil {
+		return dst, ErrNoFulltext
 	}
 	title := query.NewMatchQuery(q)
 	title.SetField("title")

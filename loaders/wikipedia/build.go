@@ -24,6 +24,9 @@ type Options struct {
 	CategoryBlocklist map[string]bool
 	// MaxDocs is the N of the weight formula; 0 means DefaultMaxDocs.
 	MaxDocs int64
+	// Fulltext adds the Bleve index the full-text fallback searches
+	// (fulltext.BuildOptions.Fulltext).
+	Fulltext bool
 	// Progress, when set, is called about every ProgressEvery documents read, on the
 	// building goroutine.
 	Progress func(Summary)
@@ -72,7 +75,7 @@ func Build(ctx context.Context, in io.Reader, opts Options) (Summary, error) {
 		return sum, err
 	}
 	defer r.Close()
-	b, err := fulltext.NewBuilder(opts.Out, opts.Lang)
+	b, err := fulltext.NewBuilder(opts.Out, opts.Lang, fulltext.BuildOptions{Fulltext: opts.Fulltext})
 	if err != nil {
 		return sum, err
 	}

@@ -76,14 +76,14 @@ func TestBuildFixture(t *testing.T) {
 		t.Fatalf("blocklist = %v", bl)
 	}
 	out := filepath.Join(t.TempDir(), "enwiki")
-	sum, err := Build(context.Background(), open(t, "fixture-en.json"), Options{Out: out, Lang: "en", Source: "fixture", CategoryBlocklist: bl})
+	sum, err := Build(context.Background(), open(t, "fixture-en.json"), Options{Out: out, Lang: "en", Source: "fixture", CategoryBlocklist: bl, Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.Read != 14 || sum.Kept != 12 || sum.Blocked != 1 || sum.OtherNamespace != 1 || sum.Corrupt != 0 || sum.IndexBytes == 0 {
 		t.Fatalf("summary = %+v", sum)
 	}
-	ix, err := fulltext.Open(out)
+	ix, err := fulltext.Open(out, fulltext.OpenOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestBuildFixture(t *testing.T) {
 	}
 	// Prefix semantics and weight order: "Dog food" contains "foo" but does not start with it.
 	var got []string
-	for _, id := range c.Top(nil, fulltext.AppendKey(nil, "foO"), 10) {
+	for _, id := range c.Top(nil, ix.Analyzer.AppendKey(nil, "foO"), 10) {
 		got = append(got, c.Title(id))
 	}
 	want := []string{"Food", "Food for Thought", "Food Fortune", "Foodie"}
@@ -122,7 +122,7 @@ func TestBuildESSeed(t *testing.T) {
 	if sum.Read != 6 || sum.Kept != 6 {
 		t.Fatalf("summary = %+v", sum)
 	}
-	ix, err := fulltext.Open(out)
+	ix, err := fulltext.Open(out, fulltext.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestBuildESSeed(t *testing.T) {
 	f := func(q string, want ...string) {
 		t.Helper()
 		var got []string
-		for _, id := range c.Top(nil, fulltext.AppendKey(nil, q), 10) {
+		for _, id := range c.Top(nil, ix.Analyzer.AppendKey(nil, q), 10) {
 			got = append(got, c.Title(id))
 		}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -233,7 +233,7 @@ func TestBuildInterrupted(t *testing.T) {
 		big.WriteString("{\"title\":\"Title\"}\n")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: out, Lang: "en"})
+	_, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: out, Lang: "en", Fulltext: true})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -252,7 +252,7 @@ func TestBuildInterrupted(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		big.WriteString("{\"title\":\"Titre\"}\n")
 	}
-	if _, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: fresh, Lang: "fr"}); !errors.Is(err, context.Canceled) {
+	if _, err := Build(ctx, &cancellingReader{r: &big, after: 20000, cancel: cancel}, Options{Out: fresh, Lang: "fr", Fulltext: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
@@ -325,6 +325,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0})
 	f.Add([]byte("BZh9"))
 	s := NewScorer(DefaultMaxDocs)
+	en, _ := fulltext.AnalyzerFor("en")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data))
 		if err != nil {
@@ -338,7 +339,7 @@ func FuzzReader(f *testing.F) {
 			if w, ok := s.Weight(a); ok && (w < 0 || w >= 1<<31) {
 				t.Fatalf("weight %d out of range for %+v", w, a)
 			}
-			fulltext.AppendKey(nil, a.Title)
+			en.AppendKey(nil, a.Title)
 		}
 	})
 }

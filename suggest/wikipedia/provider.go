@@ -2,7 +2,7 @@
 // (reference §3.3), answered from in-process indexes (index/fulltext) instead of an
 // Elasticsearch cluster.
 //
-// A query is analysed as merino-py's `plain_search_en` analyzer would, looked up in the
+// A query is analysed as merino-py's `plain_search_<lang>` analyzer would, looked up in the
 // completion table of the request's language (the heaviest titles whose analysed form starts
 // with it, max_suggestions of them), and each title is rendered field for field as
 // merino-py's WikipediaSuggestion: `Wikipedia - <title>` (`Wikipédia - ` for fr), the URL
@@ -210,9 +210,14 @@ func (p *Provider) Query(ctx context.Context, req *suggest.Request, dst []sugges
 	if snap == nil {
 		return dst, nil // no index for this language: logged once by the loader
 	}
-	// merino-py sends the raw query to Elasticsearch, which analyses it.
+	// merino-py sends the raw query to Elasticsearch, which analyses it with the language's
+	// search analyzer: the one the index's keys were built with. A query that analyses to no
+	// token ("", "-", "''") has an empty key and finds nothing.
 	var kb [keyBuffer]byte
-	key := fulltext.AppendKey(kb[:0], req.Query)
+	key := snap.ix.Analyzer.AppendKey(kb[:0], req.Query)
+	if len(key) == 0 {
+		return dst, nil
+	}
 	var ib [32]int
 	ids := snap.ix.Completion.Top(ib[:0], key, p.MaxSuggestions)
 	for _, id := range ids {

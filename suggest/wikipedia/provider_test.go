@@ -148,7 +148,7 @@ func TestPickLanguage(t *testing.T) {
 // buildIndex writes an index of titles (weights in order, heaviest first) and opens it.
 func buildIndex(t testing.TB, dir, lang string, titles ...string) *fulltext.Index {
 	t.Helper()
-	b, err := fulltext.NewBuilder(dir, lang)
+	b, err := fulltext.NewBuilder(dir, lang, fulltext.BuildOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func buildIndex(t testing.TB, dir, lang string, titles ...string) *fulltext.Inde
 	if _, err := b.Commit(context.Background(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := fulltext.Open(dir)
+	ix, err := fulltext.Open(dir, fulltext.OpenOptions{Fulltext: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,12 @@ func TestQueryCompletion(t *testing.T) {
 	f("ΕΛΛ", "en", "Ελλάς")
 	f("nour", "fr-FR", "Nourriture|Nourriture pour chien")
 	f("mati", "fr", "Matière à réflexion")
-	f("food", "de", "") // no de index: nothing, not en
+	f("food", "de", "")                                                // no de index: nothing, not en
+	for _, q := range []string{"", " ", "-", "''", ",,", "_-", "- "} { // no token: nothing
+		f(q, "en", "")
+		f(q, "fr", "")
+	}
+	f(" foo", "en", "Food|Food for Thought|Food Fortune")
 	f("food", "es", "Food|Food for Thought|Food Fortune")
 	// Whole objects for one language each.
 	if got := query(t, p, "nourriture p", "fr"); len(got) != 1 || got[0] != want("Wikipédia - Nourriture pour chien", "https://fr.wikipedia.org/wiki/Nourriture_pour_chien", "nourriture pour") {

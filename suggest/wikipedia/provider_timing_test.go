@@ -28,7 +28,7 @@ func BenchmarkQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	out := filepath.Join(b.TempDir(), "enwiki")
-	bld, err := fulltext.NewBuilder(out, "en")
+	bld, err := fulltext.NewBuilder(out, "en", fulltext.BuildOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func BenchmarkQuery(b *testing.B) {
 	if _, err := bld.Commit(context.Background(), "bench"); err != nil {
 		b.Fatal(err)
 	}
-	ix, err := fulltext.Open(out)
+	ix, err := fulltext.Open(out, fulltext.OpenOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
