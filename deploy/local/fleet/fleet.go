@@ -57,9 +57,8 @@ type Options struct {
 	Dir string
 	// Replicas is how many replicas run (3 when 0).
 	Replicas int
-	// BasePort, when set, fixes the ports: HAProxy on BasePort, its stats page on
-	// BasePort+4, replica i on BasePort+10+i and its admin listener on BasePort+20+i. 0:
-	// free loopback ports, and no stats page.
+	// BasePort, when set, fixes the ports (Layout). 0: free loopback ports, and no stats
+	// page.
 	BasePort int
 	// Env is more MERINO_* settings for every replica (later entries win).
 	Env []string
@@ -102,7 +101,7 @@ func Start(o Options) (_ *Fleet, err error) {
 			f.Close()
 		}
 	}()
-	ports, err := allocate(o)
+	addrs, err := allocate(o)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +134,7 @@ func Start(o Options) (_ *Fleet, err error) {
 	for i := 0; i < o.Replicas; i++ {
 		r := &Replica{
 			Name: fmt.Sprintf("r%d", i), bin: o.Binary, repo: o.Repo, dir: o.Dir,
-			Addr: ports.replicas[i], AdminAddr: ports.admins[i],
+			Addr: addrs.Replicas[i], AdminAddr: addrs.Admins[i],
 		}
 		r.env = append(env, "MERINO_HTTP__LISTEN="+r.Addr, "MERINO_HTTP__ADMIN_LISTEN="+r.AdminAddr)
 		f.Replicas = append(f.Replicas, r)
@@ -147,12 +146,12 @@ func Start(o Options) (_ *Fleet, err error) {
 		}
 		f.logf("replica %s at http://%s (admin http://%s/metrics), log %s", r.Name, r.Addr, r.AdminAddr, r.LogPath())
 	}
-	if f.Proxy, err = haproxy.Start(haproxy.Config{Listen: ports.proxy, Stats: ports.stats, Servers: servers, Check: Check, Dir: o.Dir}); err != nil {
+	if f.Proxy, err = haproxy.Start(haproxy.Config{Listen: addrs.Proxy, Stats: addrs.Stats, Servers: servers, Check: Check, Dir: o.Dir}); err != nil {
 		return nil, err
 	}
-	f.URL = "http://" + ports.proxy
-	if ports.stats != "" {
-		f.Stats = "http://" + ports.stats + "/"
+	f.URL = "http://" + addrs.Proxy
+	if addrs.Stats != "" {
+		f.Stats = "http://" + addrs.Stats + "/"
 	}
 	for _, r := range f.Replicas {
 		if _, err := f.WaitReady(r, 30*time.Second); err != nil {
@@ -167,22 +166,29 @@ func (f *Fleet) logf(format string, args ...any) {
 	fmt.Fprintf(f.log, "fleet: "+format+"\n", args...)
 }
 
-// ports are a fleet's addresses.
-type ports struct {
-	proxy, stats     string
-	replicas, admins []string
+// Addrs are a fleet's addresses, host:port each.
+type Addrs struct {
+	Proxy, Stats     string // HAProxy's frontend and stats page ("" for none)
+	Replicas, Admins []string
 }
 
-func allocate(o Options) (ports, error) {
-	var p ports
-	if o.BasePort > 0 {
-		at := func(n int) string { return fmt.Sprintf("127.0.0.1:%d", o.BasePort+n) }
-		p.proxy, p.stats = at(0), at(4)
-		for i := 0; i < o.Replicas; i++ {
-			p.replicas, p.admins = append(p.replicas, at(10+i)), append(p.admins, at(20+i))
-		}
-		return p, nil
+// Layout is the addresses of a fleet with Options.BasePort set: HAProxy on base, its stats
+// page (and /metrics) on base+4, replica i on base+10+i and its admin listener on
+// base+20+i (deploy/prometheus/prometheus.yml scrapes make fleet's).
+func Layout(base, replicas int) Addrs {
+	at := func(n int) string { return fmt.Sprintf("127.0.0.1:%d", base+n) }
+	a := Addrs{Proxy: at(0), Stats: at(4)}
+	for i := 0; i < replicas; i++ {
+		a.Replicas, a.Admins = append(a.Replicas, at(10+i)), append(a.Admins, at(20+i))
 	}
+	return a
+}
+
+func allocate(o Options) (Addrs, error) {
+	if o.BasePort > 0 {
+		return Layout(o.BasePort, o.Replicas), nil
+	}
+	var p Addrs
 	// Hold every listener until all are chosen, so that no two are the same port.
 	var lns []net.Listener
 	defer func() {
@@ -199,7 +205,7 @@ func allocate(o Options) (ports, error) {
 		return ln.Addr().String(), nil
 	}
 	var err error
-	if p.proxy, err = free(); err != nil {
+	if p.Proxy, err = free(); err != nil {
 		return p, err
 	}
 	for i := 0; i < o.Replicas; i++ {
@@ -208,7 +214,7 @@ func allocate(o Options) (ports, error) {
 		if err := errors.Join(err1, err2); err != nil {
 			return p, err
 		}
-		p.replicas, p.admins = append(p.replicas, a), append(p.admins, b)
+		p.Replicas, p.Admins = append(p.Replicas, a), append(p.Admins, b)
 	}
 	return p, nil
 }
