@@ -63,7 +63,7 @@ var rows = []row{
 				{`sum by (path) (rate(merino_http_request_duration_seconds_sum{SEL}[$__rate_interval])) / sum by (path) (rate(merino_http_request_duration_seconds_count{SEL}[$__rate_interval]))`, "{{path}} mean"},
 			}},
 		{title: "5xx ratio", unit: "percentunit", description: "Share of responses that are 5xx, all routes.",
-			queries: []q{{`sum(rate(merino_http_requests_total{status_code=~"5..",SEL}[$__rate_interval])) / sum(rate(merino_http_requests_total{SEL}[$__rate_interval]))`, "5xx"}}},
+			queries: []q{{`(sum(rate(merino_http_requests_total{status_code=~"5..",SEL}[$__rate_interval])) or vector(0)) / sum(rate(merino_http_requests_total{SEL}[$__rate_interval]))`, "5xx"}}},
 		{title: "Connections", unit: "short", description: "Open connections per listener and replica, connections refused over the cap, accept errors, and replicas draining after SIGTERM (1).",
 			queries: []q{
 				{`sum by (instance, listener) (merino_http_open_connections{SEL})`, "{{instance}} {{listener}} open"},
