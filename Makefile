@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-fleet fleet test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated nav-topsites clean
+.PHONY: build run test test-fleet fleet test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab bench-newtab-sections soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated nav-topsites clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -147,6 +147,10 @@ bench-newtab:
 # against a fake web: the manifest must load and serve; prints the duration and peak heap.
 nav-topsites:
 	MERINO_NAV_TOPSITES=1 $(GO) test -count=1 -run TestTopSites100 -v ./jobs/navsuggestions/
+
+# The sections feed alone at 500/s (en-US/GB/CA/IE, pickers, follows, interests).
+bench-newtab-sections:
+	$(GO) run ./bench run --scenario newtab-sections --rate 500 --duration 30s
 
 clean:
 	rm -rf bin data/wikipedia-index

@@ -78,6 +78,8 @@ var scenarios = []scenario{
 		sources: []sourceSpec{{kind: "queries", weight: 1}}},
 	{name: "newtab", doc: "Firefox New Tab's story requests: POST /api/v1/curated-recommendations over the New Tab locales (see newtab.go), 2 % legacy GETs",
 		sources: []sourceSpec{{kind: "newtab", weight: 1}}},
+	{name: "newtab-sections", doc: "the sections feed alone: Firefox's sections requests in en-US/GB/CA/IE, with pickers, follows and interests (see newtab.go)",
+		sources: []sourceSpec{{kind: "newtab-sections", weight: 1}}},
 }
 
 func findScenario(name string) (*scenario, error) {
@@ -435,6 +437,9 @@ func buildStream(sc *scenario, c *corpus, providers map[string]bool, n int, seed
 	total := 0
 	if len(sc.sources) == 1 && sc.sources[0].kind == "newtab" {
 		return newTabStream(sc, n, seed), nil
+	}
+	if len(sc.sources) == 1 && sc.sources[0].kind == "newtab-sections" {
+		return newTabSectionsStream(sc, n, seed), nil
 	}
 	for _, s := range sc.sources {
 		if s.needs != "" && providers != nil && !providers[s.needs] {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"net/url"
 	"path/filepath"
@@ -206,4 +207,43 @@ func FuzzPrefixes(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The New Tab scenarios send Firefox's bodies: valid JSON, the sections feed where asked, the
+// same stream for the same seed.
+func TestNewTabStreams(t *testing.T) {
+	for _, name := range []string{"newtab", "newtab-sections"} {
+		sc, err := findScenario(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := buildStream(sc, &corpus{}, nil, 2000, 5)
+		if err != nil || len(st.items) != 2000 {
+			t.Fatalf("%s: %d items, %v", name, len(st.items), err)
+		}
+		again, _ := buildStream(sc, &corpus{}, nil, 2000, 5)
+		sections, posts := 0, 0
+		for i, it := range st.items {
+			if string(it.body) != string(again.items[i].body) || it.uri != again.items[i].uri {
+				t.Fatalf("%s: item %d differs for the same seed", name, i)
+			}
+			if it.body == nil {
+				continue
+			}
+			posts++
+			var body struct {
+				Locale string   `json:"locale"`
+				Feeds  []string `json:"feeds"`
+			}
+			if err := json.Unmarshal(it.body, &body); err != nil || body.Locale == "" {
+				t.Fatalf("%s: %s: %v", name, it.body, err)
+			}
+			if len(body.Feeds) == 1 && body.Feeds[0] == "sections" {
+				sections++
+			}
+		}
+		if name == "newtab-sections" && sections != 2000 || name == "newtab" && (sections == 0 || sections == posts) {
+			t.Errorf("%s: %d of %d POSTs ask for sections", name, sections, posts)
+		}
+	}
 }

@@ -18,7 +18,7 @@ type Jobs struct {
 	RSDryRun    bool    // remote_settings.dry_run
 	RSScore     float64 // remote_settings.score
 	// AMOScore is providers.amo.score, the amo uploader's default score.
-	AMOScore float64
+	AMOScore          float64
 	AMORecordType     string // jobs.amo_rs_uploader.record_type
 	GeonamesURLFormat string // jobs.geonames_uploader.geonames_url_format, with {country}
 	// AlternatesURLFormat is jobs.geonames_uploader.alternates_url_format, with {country}.

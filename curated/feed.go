@@ -1,11 +1,15 @@
 package curated
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"math/big"
+	"sync/atomic"
 
 	"github.com/mozilla-services/merino-go/curated/corpus"
+	"github.com/mozilla-services/merino-go/curated/engagement"
 	"github.com/mozilla-services/merino-go/curated/ranking"
+	"github.com/mozilla-services/merino-go/curated/sections"
 	"github.com/mozilla-services/merino-go/curated/surface"
 	"github.com/mozilla-services/merino-go/httpurl"
 	"github.com/mozilla-services/merino-go/jsonw"
@@ -17,15 +21,18 @@ import (
 
 // flatItem is a story of a flat feed (the data list and the legacy endpoints).
 type flatItem struct {
-	cand ranking.Candidate // the ranking template: Ref is this item's index
-	// ordinal numbers the surface's distinct corpus ids (for de-duplication).
-	ordinal int32
+	// cand is the ranking template: Ref is this item's index, Ordinal numbers the
+	// response's distinct corpus ids (for de-duplication and engagement views).
+	cand ranking.Candidate
 	// head is the CuratedRecommendation object up to `"receivedRank":`, tail from
 	// `,"serverScore":` to the closing brace.
 	head, tail []byte
 	// legacy115 and legacy114 are the objects of the two legacy endpoints.
 	legacy115, legacy114 []byte
-	title, url           string // for the takedown log line
+	// secHead is the sections feed's object up to `"receivedRank":` (no scheduled id, no
+	// tile id), features from `"features":` to the closing brace (in tail too).
+	secHead, features []byte
+	title, url        string // for the takedown log line
 }
 
 // scheduledFeed is a ScheduledSurface response.
@@ -33,25 +40,29 @@ type scheduledFeed struct {
 	items []flatItem
 }
 
-// flatSection is one canonical section of a GetSections response, for the flattened feed.
-type flatSection struct {
-	id             string
-	legacy, manual bool
-	// base and alt index the section's items (de-duplicated) in sectionsFeed.items; alt is
-	// used when the section has a 50/50 alternate slate.
-	base, alt [2]int32
-	has5050   bool
+// sectionsFeed is a GetSections response: the sections package's arrangement of it, every
+// story rendered in both shapes (items[i] is feed.Items[i]), and each slate's metadata.
+type sectionsFeed struct {
+	feed  *sections.Feed
+	items []flatItem
+	// meta is, per slate, the Section object's members from title to heroSubtitle.
+	meta [][]byte
+	// view is the engagement of the feed's stories, rebuilt when the engagement changes.
+	view atomic.Pointer[engagement.View]
 }
 
-// sectionsFeed is a GetSections response.
-type sectionsFeed struct {
-	items    []flatItem
-	sections []flatSection // without daily-briefing
-	// legacyDict lists, for each legacy-topic section id in order of first appearance, the
-	// index of the last section with that id: merino-py builds a dict from the list, which
-	// keeps the first position and the last content.
-	legacyDict []int
-	ordinals   int
+// engagementView returns a view of s over the feed's stories, the one requests share while
+// s is current.
+func (f *sectionsFeed) engagementView(s *engagement.Snapshot) *engagement.View {
+	v := f.view.Load()
+	if v != nil && v.Snapshot() == s {
+		return v
+	}
+	nv := engagement.NewView(s, f.feed.IDs)
+	if f.view.CompareAndSwap(v, nv) {
+		return nv
+	}
+	return f.view.Load()
 }
 
 // Tile ids: MIN_TILE_ID + sha256(id) mod (MAX_TILE_ID - MIN_TILE_ID), so that Firefox's
@@ -98,6 +109,13 @@ func renderItem(it *corpus.Item, sid, sectionFeature string) flatItem {
 	h = append(h, `,"tileId":`...)
 	h = jsonw.AppendInt(h, tile)
 	h = append(h, `,"receivedRank":`...)
+
+	var sh []byte
+	sh = append(sh, `{"corpusItemId":`...)
+	sh = jsonw.AppendString(sh, it.ID)
+	sh = append(sh, `,"scheduledCorpusItemId":null`...)
+	sh = append(sh, h[bytes.Index(h, []byte(`,"url":`)):bytes.Index(h, []byte(`,"tileId":`))]...)
+	sh = append(sh, `,"tileId":null,"receivedRank":`...)
 
 	t := []byte(`,"serverScore":null,"features":{`)
 	if sectionFeature != "" {
@@ -150,6 +168,7 @@ func renderItem(it *corpus.Item, sid, sectionFeature string) flatItem {
 	return flatItem{
 		cand: ranking.Candidate{ID: it.ID, Publisher: it.Publisher, Topic: it.Topic, TimeSensitive: it.TimeSensitive},
 		head: h, tail: t, legacy115: l115, legacy114: l114, title: it.Title, url: it.URL,
+		secHead: sh, features: t[len(`,"serverScore":null,`):],
 	}
 }
 
@@ -183,64 +202,58 @@ func newScheduledFeed(s *corpus.Scheduled) *scheduledFeed {
 	for i := range s.Items {
 		f.items[i] = renderItem(&s.Items[i], s.Items[i].ScheduledID, "")
 		f.items[i].cand.Ref = int32(i)
-		f.items[i].ordinal = int32(i)
+		f.items[i].cand.Ordinal = int32(i)
 	}
 	return f
 }
 
-// newSectionsFeed renders a GetSections response for the flattened feed.
+// newSectionsFeed arranges and renders a GetSections response.
 func newSectionsFeed(s *corpus.Sections) *sectionsFeed {
-	f := &sectionsFeed{}
-	ordinals := map[string]int32{}
-	add := func(sec *corpus.Section, legacy bool) [2]int32 {
-		start := int32(len(f.items))
-		seen := map[string]bool{}
-		feature := sec.ID
-		if sec.Manual {
+	f := &sectionsFeed{feed: sections.Build(s)}
+	f.items = make([]flatItem, len(f.feed.Items))
+	for i := range f.feed.Items {
+		it := &f.feed.Items[i]
+		sl := &f.feed.Slates[it.Slate]
+		feature := sl.ID
+		if sl.Manual {
 			feature = ""
 		}
-		for i := range sec.Items {
-			it := &sec.Items[i]
-			if seen[it.ID] {
-				continue
-			}
-			seen[it.ID] = true
-			fi := renderItem(it, it.ID, feature)
-			o, ok := ordinals[it.ID]
-			if !ok {
-				o = int32(len(ordinals))
-				ordinals[it.ID] = o
-			}
-			fi.ordinal = o
-			fi.cand.Ref = int32(len(f.items))
-			f.items = append(f.items, fi)
-		}
-		return [2]int32{start, int32(len(f.items))}
+		f.items[i] = renderItem(it.Src, it.Src.ID, feature)
+		f.items[i].cand = it.Cand
 	}
-	firstPos := map[string]int{}
-	for _, sec := range s.List {
-		if sec.ID == "daily-briefing" {
-			continue
-		}
-		legacy := surface.IsLegacySection(sec.ID)
-		fs := flatSection{id: sec.ID, legacy: legacy, manual: sec.Manual}
-		fs.base = add(sec, legacy)
-		if alt := sec.Alternate; alt != nil && alt.Variant == 5050 {
-			fs.has5050 = true
-			fs.alt = add(alt, legacy)
-		}
-		idx := len(f.sections)
-		f.sections = append(f.sections, fs)
-		if !legacy {
-			continue
-		}
-		if p, ok := firstPos[sec.ID]; ok {
-			f.legacyDict[p] = idx
-		} else {
-			firstPos[sec.ID] = len(f.legacyDict)
-			f.legacyDict = append(f.legacyDict, idx)
-		}
+	f.meta = make([][]byte, len(f.feed.Slates))
+	for i := range f.feed.Slates {
+		f.meta[i] = renderSectionMeta(f.feed.Slates[i].Src)
 	}
-	f.ordinals = len(ordinals)
 	return f
+}
+
+// renderSectionMeta writes a Section's members from title to heroSubtitle.
+func renderSectionMeta(sec *corpus.Section) []byte {
+	b := []byte(`"title":`)
+	b = jsonw.AppendString(b, sec.Title)
+	b = append(b, `,"iab":`...)
+	if sec.IAB == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"taxonomy":`...)
+		b = jsonw.AppendString(b, sec.IAB.Taxonomy)
+		b = append(b, `,"categories":`...)
+		b = jsonw.AppendStringList(b, sec.IAB.Categories)
+		b = append(b, '}')
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"subtitle", sec.Description}, {"heroTitle", sec.HeroTitle}, {"heroSubtitle", sec.HeroSubtitle}} {
+		b = append(b, `,"`...)
+		b = append(b, f.name...)
+		b = append(b, `":`...)
+		if f.v == nil {
+			b = append(b, "null"...)
+		} else {
+			b = jsonw.AppendString(b, *f.v)
+		}
+	}
+	return b
 }

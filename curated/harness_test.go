@@ -44,6 +44,10 @@ type setup struct {
 	prior      string // a JSON document ("" = the bundle's; "-" = none configured)
 	icons      *manifest.Holder
 	clientName string
+	// fixed, when set, replaces the sampler (sampler.Fixed: every draw pinned); now, when
+	// set, is the provider's clock.
+	fixed *sampler.Sampler
+	now   time.Time
 }
 
 // harness is merino-go's server on a loopback port with the curated provider, reading a fake
@@ -89,6 +93,9 @@ func start(t testing.TB, change func(*setup)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s.fixed != nil {
+		smp = s.fixed
+	}
 	opts := corpus.Options{
 		Transport:  corpus.NewGraphQL(h.fake.URL, s.clientName, "abc123", time.Second, s.timeout),
 		RetryCount: s.retries, RetryInitial: s.retryWait, RetryJitter: s.retryWait / 2,
@@ -107,6 +114,9 @@ func start(t testing.TB, change func(*setup)) *harness {
 		t.Fatal(err)
 	}
 	popts := curated.Options{Client: h.client, TTLMin: s.ttlMin, TTLMax: s.ttlMax, Engagement: h.eng, Sampler: smp, Log: log}
+	if !s.now.IsZero() {
+		popts.Now = func() time.Time { return s.now }
+	}
 	if s.prior != "-" {
 		h.priors = &engagement.PriorHolder{}
 		prior := s.prior

@@ -52,7 +52,7 @@ func appendLocalModel(b []byte, id surface.ID, exp surface.Experiment, now time.
 	for _, t := range topics {
 		b = jsonw.AppendString(b, t)
 		b = append(b, `:{"features":{`...)
-		b = jsonw.AppendString(b, "t_"+t)
+		b = append(append(append(b, `"t_`...), t...), '"') // topic values need no escaping
 		b = append(b, `:1.0},"thresholds":`...)
 		if experiment && !smallExperiment[t] {
 			b = appendFloats(b, disabledThreshold, disabledThreshold, disabledThreshold)
@@ -81,7 +81,12 @@ func appendLocalModel(b []byte, id surface.ID, exp surface.Experiment, now time.
 		b = jsonw.AppendFloat(b, modelQ)
 	}
 	b = append(b, `}},"noise_scale":0.0,"private_features":`...)
-	b = jsonw.AppendStringList(b, append(append([]string(nil), topics...), "timeZoneOffset"))
+	b = append(b, '[')
+	for _, t := range topics {
+		b = jsonw.AppendString(b, t)
+		b = append(b, ',')
+	}
+	b = append(b, `"timeZoneOffset"]`...)
 	b = append(b, `},"privacy_overrides":`...)
 	switch {
 	case small:

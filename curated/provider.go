@@ -8,8 +8,8 @@
 // stale-while-revalidate cache whose values are feeds rendered once per refresh (feed.go); the
 // request ranks candidates drawn from the feed and writes the pre-rendered stories in order.
 //
-// The sections feed (feeds: ["sections"], merino-py's sections.py) is not built yet: such a
-// request is answered with the flat feed of its surface, and feeds null.
+// A request for the sections feed (feeds: ["sections"] on a surface with sections) is built by
+// package sections from the same cached response, and written here (sectionspath.go).
 package curated
 
 import (
@@ -25,6 +25,7 @@ import (
 	"github.com/mozilla-services/merino-go/curated/engagement"
 	"github.com/mozilla-services/merino-go/curated/ranking"
 	"github.com/mozilla-services/merino-go/curated/sampler"
+	"github.com/mozilla-services/merino-go/curated/sections"
 	"github.com/mozilla-services/merino-go/curated/surface"
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/pydantic"
@@ -40,6 +41,10 @@ type Options struct {
 	// prior for every region).
 	Priors  *engagement.PriorHolder
 	Sampler *sampler.Sampler
+	// SectionsRanker chooses the ranker of a sections request (the ML tier's seam: merino-py
+	// picks its LinTS or contextual ranker here when their data is fresh); nil, or a nil
+	// result, is Thompson sampling.
+	SectionsRanker func(s *surface.Surface, interests *ranking.Interests) sections.Ranker
 	// Now is the clock (recommendedAt, the local model); nil is time.Now.
 	Now func() time.Time
 	Log *slog.Logger
@@ -83,12 +88,16 @@ func New(opts Options) *Provider {
 
 // exchange is one request's scratch space, pooled.
 type exchange struct {
-	dec    decoder
-	cands  []ranking.Candidate
-	spread []ranking.Candidate
-	bools  []bool
-	seen   []bool
-	chosen []bool
+	dec         decoder
+	builder     sections.Builder
+	interestBuf ranking.Interests
+	reporter    takedownLog
+	members     []int
+	values      []string
+	cands       []ranking.Candidate
+	spread      []ranking.Candidate
+	bools       []bool
+	seen        []bool
 }
 
 func (p *Provider) get() *exchange {
@@ -100,6 +109,7 @@ func (p *Provider) put(x *exchange) {
 		x.cands, x.spread, x.bools, x.seen = nil, nil, nil, nil
 	}
 	x.dec.reset()
+	x.reporter = takedownLog{} // no old feed kept alive by the pool
 	p.pool.Put(x)
 }
 
@@ -140,18 +150,23 @@ func (p *Provider) Recommend(dst []byte, contentType, body []byte) ([]byte, int,
 	dst = append(dst, `,"data":`...)
 	region := surface.Region(r.Locale, r.Region)
 	var err error
-	if s.RolledOut {
+	switch {
+	case r.WantsSections() && s.HasSections():
+		dst, err = p.sectionsPath(dst, x, s, r)
+	case s.RolledOut:
 		dst, err = p.flattened(dst, x, s, region, r.Count, appendRecommendations)
-	} else {
+		dst = append(dst, `,"feeds":null,"interestPicker":null`...)
+	default:
 		er := surface.EngagementRegion(r.Locale, r.Region, r.Experiment)
 		dst, err = p.scheduledPath(dst, x, s, region, er, r.Topics, r.Count, appendRecommendations)
+		dst = append(dst, `,"feeds":null,"interestPicker":null`...)
 	}
 	if err != nil {
 		requestsFailed.Inc()
 		p.log.Error("cannot read the curated corpus", "surface", string(s.ID), "error", err.Error())
 		return dst[:start], 500, err
 	}
-	dst = append(dst, `,"feeds":null,"interestPicker":null,"inferredLocalModel":`...)
+	dst = append(dst, `,"inferredLocalModel":`...)
 	if r.InferredInterests >= 0 {
 		dst = appendLocalModel(dst, s.ID, r.Experiment, p.opts.Now())
 	} else {
@@ -270,27 +285,25 @@ func (p *Provider) flattened(dst []byte, x *exchange, s *surface.Surface, region
 	if err != nil {
 		return dst, err
 	}
-	x.chosen = x.chosen[:0]
-	for i := range f.sections {
-		x.chosen = append(x.chosen, f.sections[i].has5050 && p.opts.Sampler.IntN(2) == 1)
-	}
 	x.seen = x.seen[:0]
-	for i := 0; i < f.ordinals; i++ {
+	for range f.feed.IDs {
 		x.seen = append(x.seen, false)
 	}
 	x.cands = x.cands[:0]
-	for _, si := range f.legacyDict {
-		sec := &f.sections[si]
-		r := sec.base
-		if x.chosen[si] {
-			r = sec.alt
+	for _, e := range f.feed.Dict {
+		sl := &f.feed.Slates[e.Base]
+		if !surface.IsLegacySection(sl.ID) {
+			continue
 		}
-		for i := r[0]; i < r[1]; i++ {
+		if e.Alt >= 0 && p.opts.Sampler.IntN(2) == 1 {
+			sl = &f.feed.Slates[e.Alt]
+		}
+		for i := sl.Start; i < sl.End; i++ {
 			it := &f.items[i]
-			if x.seen[it.ordinal] {
+			if x.seen[it.cand.Ordinal] {
 				continue
 			}
-			x.seen[it.ordinal] = true
+			x.seen[it.cand.Ordinal] = true
 			if it.cand.Topic == surface.Hobbies {
 				continue // games update hourly and would flood an unpersonalised feed
 			}
@@ -298,14 +311,11 @@ func (p *Provider) flattened(dst []byte, x *exchange, s *surface.Surface, region
 		}
 	}
 	eng := p.opts.Engagement.Load()
-	x.cands = ranking.Takedown(x.cands, eng, region, func(r ranking.Reported) {
-		takedowns.Inc()
-		it := &f.items[r.Candidate.Ref]
-		p.log.Warn("Excluding reported recommendation: '"+it.title+"' ("+it.url+") was excluded due to high reports",
-			"corpus_item_id", r.Candidate.ID, "report_ratio", r.Ratio, "reports", r.Reports,
-			"impressions", r.Impressions, "threshold", 0.001, "region", region)
+	in := ranking.Inputs{Engagement: eng, View: f.engagementView(eng), Priors: p.priors(), Region: region,
+		Rescaler: ranking.Crawled, Sampler: p.opts.Sampler}
+	x.cands = ranking.Takedown(x.cands, &in, region, func(r ranking.Reported) {
+		p.logTakedown(f.items[r.Candidate.Ref].title, f.items[r.Candidate.Ref].url, region, r)
 	})
-	in := ranking.Inputs{Engagement: eng, Priors: p.priors(), Region: region, Rescaler: ranking.Crawled, Sampler: p.opts.Sampler}
 	ranking.ThompsonSampling(x.cands, &in)
 	x.spread = ranking.SpreadPublishers(x.spread[:0], x.cands, 3, &x.bools)
 	n := pySlice(len(x.spread), count)
@@ -313,6 +323,14 @@ func (p *Provider) flattened(dst []byte, x *exchange, s *surface.Surface, region
 		p.log.Error("No recommendations available after filtering for surface_id=" + string(s.ID) + ", region=" + pyRegion(region))
 	}
 	return w(dst, f.items, x.spread[:n]), nil
+}
+
+// logTakedown counts a story taken down for its reports and logs merino-py's WARNING.
+func (p *Provider) logTakedown(title, url, region string, r ranking.Reported) {
+	takedowns.Inc()
+	p.log.Warn("Excluding reported recommendation: '"+title+"' ("+url+") was excluded due to high reports",
+		"corpus_item_id", r.Candidate.ID, "report_ratio", r.Ratio, "reports", r.Reports,
+		"impressions", r.Impressions, "threshold", 0.001, "region", pyRegion(region))
 }
 
 // pyRegion writes a region as Python's f-string does (None for none).

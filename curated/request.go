@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"math"
 	"strings"
-	"time"
 
+	"github.com/mozilla-services/merino-go/curated/sections"
 	"github.com/mozilla-services/merino-go/curated/surface"
 	"github.com/mozilla-services/merino-go/pydantic"
 	"github.com/mozilla-services/merino-go/pyjson"
@@ -25,7 +25,7 @@ type Request struct {
 	Count    int64
 	Topics   []surface.Topic
 	Feeds    []string
-	Sections []SectionConfig
+	Sections []sections.Config
 	// Experiment is the Nimbus enrolment ("" for null names and branches).
 	Experiment           surface.Experiment
 	EnableInterestPicker bool
@@ -42,15 +42,6 @@ func (r *Request) WantsSections() bool {
 		}
 	}
 	return false
-}
-
-// SectionConfig is one entry of the request's sections (a follow or a block).
-type SectionConfig struct {
-	ID                string
-	Followed, Blocked bool
-	// FollowedAt is set when HasFollowedAt (a timezone-aware timestamp).
-	FollowedAt    time.Time
-	HasFollowedAt bool
 }
 
 // The enums the request is validated against, with pydantic's "expected" wording.
@@ -82,7 +73,7 @@ type decoder struct {
 	req      Request
 	topics   []surface.Topic
 	feeds    []string
-	sections []SectionConfig
+	sections []sections.Config
 	// detail is set, instead of errs, for a body FastAPI refuses with a plain detail.
 	detail string
 	warn   func(msg string, value string)
@@ -429,7 +420,7 @@ func (d *decoder) section(i, k int) {
 		d.fail(pydantic.ModelAttributes(d.input(i)).In("body", "sections").Index(k))
 		return
 	}
-	var sc SectionConfig
+	var sc sections.Config
 	ok := true
 	at := func(e pydantic.Error, field string) {
 		d.fail(e.In("body", "sections").Index(k).Field(field))

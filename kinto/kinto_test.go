@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/kinto/kintotest"
 )
 

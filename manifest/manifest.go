@@ -23,6 +23,7 @@ import (
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/loaders"
 	"github.com/mozilla-services/merino-go/pydantic"
+	"github.com/mozilla-services/merino-go/pyjson"
 )
 
 // Snapshot is one loaded manifest.
@@ -374,14 +375,14 @@ func checkSurrogates(data []byte) error {
 			i++ // a two-character escape such as \\ or \"
 			continue
 		}
-		r, ok := hex4(data[i+2:])
+		r, ok := pyjson.Hex4(data[i+2:])
 		if !ok {
 			return nil // malformed: json.Unmarshal reports it
 		}
 		switch {
 		case 0xD800 <= r && r <= 0xDBFF:
 			if i+11 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
-				if lo, ok := hex4(data[i+8:]); ok && 0xDC00 <= lo && lo <= 0xDFFF {
+				if lo, ok := pyjson.Hex4(data[i+8:]); ok && 0xDC00 <= lo && lo <= 0xDFFF {
 					i += 11
 					continue
 				}
@@ -393,27 +394,6 @@ func checkSurrogates(data []byte) error {
 		i += 5
 	}
 	return nil
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		r <<= 4
-		switch {
-		case '0' <= c && c <= '9':
-			r |= rune(c - '0')
-		case 'a' <= c && c <= 'f':
-			r |= rune(c-'a') + 10
-		case 'A' <= c && c <= 'F':
-			r |= rune(c-'A') + 10
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }
 
 // Holder keeps the manifest being served. The zero value holds nothing; it is safe for

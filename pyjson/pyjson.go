@@ -329,13 +329,13 @@ func (d *Doc) str(q int) (string, error) {
 		if i+5 > len(b)-1 {
 			return "", d.fail("Invalid \\uXXXX escape", i)
 		}
-		r, ok := hex4(b[i+1 : i+5])
+		r, ok := Hex4(b[i+1 : i+5])
 		if !ok {
 			return "", d.fail("Invalid \\uXXXX escape", i)
 		}
 		i += 5
 		if 0xD800 <= r && r <= 0xDBFF && i+6 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
-			r2, ok := hex4(b[i+2 : i+6])
+			r2, ok := Hex4(b[i+2 : i+6])
 			if !ok {
 				return "", d.fail("Invalid \\uXXXX escape", i+1)
 			}
@@ -350,7 +350,13 @@ func (d *Doc) str(q int) (string, error) {
 	}
 }
 
-func hex4(b []byte) (rune, bool) {
+// Hex4 reads the four hex digits of a \u escape at the start of b (ok is false when b is
+// shorter or holds another character).
+func Hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	b = b[:4]
 	var r rune
 	for _, c := range b {
 		r <<= 4

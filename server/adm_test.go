@@ -15,10 +15,10 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/mozilla-services/merino-go/kinto/kintotest"
 	"github.com/mozilla-services/merino-go/loaders"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
-	"github.com/mozilla-services/merino-go/kinto/kintotest"
 	"github.com/mozilla-services/merino-go/useragent"
 )
 

@@ -125,8 +125,10 @@ func New(opts Options) *Server {
 		WriteTimeout:          opts.WriteTimeout,
 		IdleTimeout:           60 * time.Second,
 		ReadBufferSize:        max(opts.MaxRequestHeaderBytes, 4096),
-		// Firefox's only bodies are New Tab's JSON requests, well under a kilobyte.
-		MaxRequestBodySize:            64 << 10,
+		// Firefox's only bodies are New Tab's JSON requests, usually under a kilobyte; a
+		// request listing thousands of followed or blocked sections (merino-py has no limit)
+		// still fits in a MiB.
+		MaxRequestBodySize:            1 << 20,
 		DisablePreParseMultipartForm:  true,
 		CloseOnShutdown:               true,
 		DisableHeaderNamesNormalizing: false,

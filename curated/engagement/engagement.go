@@ -28,6 +28,8 @@ type key struct{ id, region string }
 // Snapshot is one loaded engagement file.
 type Snapshot struct {
 	rows map[key]Counts
+	// regions are the regions with at least one row ("" for the global rows).
+	regions map[string]bool
 }
 
 // Get returns the engagement of a corpus item in a region ("" = all regions); the lookup is
@@ -75,7 +77,7 @@ func ParseEngagement(data []byte) (*Snapshot, error) {
 	if err := sonic.ConfigStd.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("not an engagement export: %w", err)
 	}
-	s := &Snapshot{rows: make(map[key]Counts, len(raw))}
+	s := &Snapshot{rows: make(map[key]Counts, len(raw)), regions: map[string]bool{}}
 	for i, r := range raw {
 		if r == nil {
 			return nil, fmt.Errorf("row %d: not an object", i)
@@ -104,6 +106,7 @@ func ParseEngagement(data []byte) (*Snapshot, error) {
 			return nil, fmt.Errorf("row %d: %w", i, err)
 		}
 		k := key{id, region}
+		s.regions[region] = true
 		prev := s.rows[k]
 		s.rows[k] = Counts{prev.Clicks + c.Clicks, prev.Impressions + c.Impressions, prev.Reports + c.Reports}
 	}

@@ -6,9 +6,8 @@
 package ranking
 
 import (
-	"log/slog"
 	"math"
-	"slices"
+	"math/bits"
 	"sort"
 	"sync"
 
@@ -39,6 +38,9 @@ type Candidate struct {
 	Flags         Flags
 	// Ref is the caller's reference to the story (an index into its rendered items).
 	Ref int32
+	// Ordinal is the story's index in Inputs.View (its feed's number for the corpus id),
+	// read only when a view is set.
+	Ordinal int32
 
 	// Set by ThompsonSampling.
 	Score, Alpha, Beta float64
@@ -55,36 +57,17 @@ func (c *Candidate) BlockedFromPopularToday() bool {
 // RegionWeight is how much regional engagement weighs against global engagement (0.95).
 const RegionWeight = 0.95
 
-// Interests are a request's normalised interest scores, for the Thompson-sampling boost
-// (the sections feed; nil elsewhere).
-type Interests struct {
-	Normalized map[string]float64
-}
-
-// inferredScoreWeight and topicWeights are merino-py's INFERRED_SCORE_WEIGHT and
-// PERSONALIZATION_TOPIC_WEIGHTING.
-const inferredScoreWeight = 0.0006
-
-func topicWeight(t surface.Topic) float64 {
-	switch t {
-	case surface.Arts:
-		return 0.6
-	case surface.Government, surface.Tech:
-		return 0.7
-	case surface.Sports:
-		return 0.8
-	}
-	return 1.0
-}
-
+// boost is the Thompson-sampling interest boost of a story's topic (merino-py's
+// boost_interest): its normalised interest score, or that of "other", scaled.
 func (in *Interests) boost(t surface.Topic) float64 {
 	if in == nil || t == surface.NoTopic {
 		return 0
 	}
-	if v, ok := in.Normalized[t.String()]; ok {
+	if v, ok := in.normalized(t.String()); ok {
 		return v * inferredScoreWeight * topicWeight(t)
 	}
-	return in.Normalized["other"] * inferredScoreWeight
+	v, _ := in.normalized(otherInterest)
+	return v * inferredScoreWeight
 }
 
 // Inputs are the data one ranking pass reads.
@@ -98,11 +81,54 @@ type Inputs struct {
 	Rescaler                 *Rescaler // nil: none
 	Interests                *Interests
 	Sampler                  *sampler.Sampler
+	// View, when set, is a view of Engagement over the candidates' feed: engagement is read
+	// by Candidate.Ordinal instead of hashing ids.
+	View  *engagement.View
+	views [3]viewRows // the regions read so far
+}
+
+type viewRows struct {
+	region string
+	rows   []engagement.Row
+	set    bool
+}
+
+// Counts returns a candidate's engagement in a region ("" = all regions).
+func (in *Inputs) Counts(c *Candidate, region string) (engagement.Counts, bool) {
+	if in.View == nil {
+		return in.Engagement.Get(c.ID, region)
+	}
+	rows := in.viewRegion(region)
+	if int(c.Ordinal) >= len(rows) || c.Ordinal < 0 {
+		if rows == nil {
+			return engagement.Counts{}, false // the snapshot has no row in this region
+		}
+		return in.Engagement.Get(c.ID, region)
+	}
+	r := &rows[c.Ordinal]
+	return r.Counts, r.OK
+}
+
+// viewRegion returns the view's rows of a region, remembering a few per pass.
+func (in *Inputs) viewRegion(region string) []engagement.Row {
+	for i := range in.views {
+		if v := &in.views[i]; v.set && v.region == region {
+			return v.rows
+		}
+	}
+	rows := in.View.Region(region)
+	for i := range in.views {
+		if v := &in.views[i]; !v.set {
+			*v = viewRows{region, rows, true}
+			break
+		}
+	}
+	return rows
 }
 
 // opensNoOpens returns clicks and impressions−clicks of a story in a region.
-func opensNoOpens(e *engagement.Snapshot, id, region string) (float64, float64) {
-	c, ok := e.Get(id, region)
+func (in *Inputs) opensNoOpens(cand *Candidate, region string) (float64, float64) {
+	c, ok := in.Counts(cand, region)
 	if !ok {
 		return 0, 0
 	}
@@ -128,7 +154,7 @@ func (in *Inputs) resolveEngagementRegion(cands []Candidate) string {
 		return er
 	}
 	for i := range cands {
-		if _, ok := in.Engagement.Get(cands[i].ID, er); ok {
+		if _, ok := in.Counts(&cands[i], er); ok {
 			return er
 		}
 	}
@@ -138,12 +164,12 @@ func (in *Inputs) resolveEngagementRegion(cands []Candidate) string {
 // Interactions is merino-py's compute_interactions: opens, no-opens and the prior (a, b) of a
 // story, blended with regional data, then rescaled; b0 is the prior b before rescaling.
 func (in *Inputs) Interactions(c *Candidate, engagementRegion string, regional engagement.Prior, hasRegional bool, regionWeight float64) (opens, noOpens, a, b, b0 float64) {
-	opens, noOpens = opensNoOpens(in.Engagement, c.ID, "")
+	opens, noOpens = in.opensNoOpens(c, "")
 	q := engagementRegion
 	if q == "" {
 		q = in.Region
 	}
-	rOpens, rNoOpens := opensNoOpens(in.Engagement, c.ID, q)
+	rOpens, rNoOpens := in.opensNoOpens(c, q)
 	global, ok := in.Priors.Get("")
 	if !ok {
 		global = engagement.Constant
@@ -222,15 +248,7 @@ func SortByScore(c []Candidate) {
 	for i := range c {
 		s.keys = append(s.keys, keyed{c[i].Score, int32(i)})
 	}
-	slices.SortStableFunc(s.keys, func(a, b keyed) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return 0
-	})
+	sortKeys(s.keys, 2*bits.Len(uint(len(s.keys))))
 	s.tmp = append(s.tmp[:0], c...)
 	for j, k := range s.keys {
 		c[j] = s.tmp[k.i]
@@ -238,6 +256,93 @@ func SortByScore(c []Candidate) {
 	clear(s.tmp)
 	if cap(s.tmp) <= 1<<14 {
 		sortPool.Put(s)
+	}
+}
+
+// before orders keys: higher scores first, ties by position. The order is total, so an
+// unstable sort gives Python's stable one.
+func (a keyed) before(b keyed) bool {
+	return a.score > b.score || a.score == b.score && a.i < b.i
+}
+
+// sortKeys is an introsort specialised for keyed: the comparison inlines, where a generic sort
+// calls a closure per comparison (it was a quarter of a sections request). Depth-limited
+// quicksort with a median of three, heapsort past the limit, insertion sort for short runs.
+func sortKeys(k []keyed, depth int) {
+	for len(k) > 12 {
+		if depth == 0 {
+			heapSortKeys(k)
+			return
+		}
+		depth--
+		m := len(k) / 2
+		// Median of three to k[0], then partition around it.
+		if k[m].before(k[0]) {
+			k[m], k[0] = k[0], k[m]
+		}
+		if k[len(k)-1].before(k[0]) {
+			k[len(k)-1], k[0] = k[0], k[len(k)-1]
+		}
+		if k[len(k)-1].before(k[m]) {
+			k[len(k)-1], k[m] = k[m], k[len(k)-1]
+		}
+		k[0], k[m] = k[m], k[0]
+		pivot := k[0]
+		i, j := 1, len(k)-1
+		for {
+			for i <= j && k[i].before(pivot) {
+				i++
+			}
+			for i <= j && pivot.before(k[j]) {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			k[i], k[j] = k[j], k[i]
+			i++
+			j--
+		}
+		k[0], k[j] = k[j], k[0]
+		// Recurse into the smaller side, loop on the larger.
+		if j < len(k)-1-j {
+			sortKeys(k[:j], depth)
+			k = k[j+1:]
+		} else {
+			sortKeys(k[j+1:], depth)
+			k = k[:j]
+		}
+	}
+	for i := 1; i < len(k); i++ {
+		for j := i; j > 0 && k[j].before(k[j-1]); j-- {
+			k[j], k[j-1] = k[j-1], k[j]
+		}
+	}
+}
+
+func heapSortKeys(k []keyed) {
+	down := func(root, n int) {
+		for {
+			c := 2*root + 1
+			if c >= n {
+				return
+			}
+			if c+1 < n && k[c].before(k[c+1]) {
+				c++
+			}
+			if !k[root].before(k[c]) {
+				return
+			}
+			k[root], k[c] = k[c], k[root]
+			root = c
+		}
+	}
+	for i := len(k)/2 - 1; i >= 0; i-- {
+		down(i, len(k))
+	}
+	for i := len(k) - 1; i > 0; i-- {
+		k[0], k[i] = k[i], k[0]
+		down(0, i)
 	}
 }
 
@@ -356,14 +461,14 @@ type Reported struct {
 }
 
 // Takedown is merino-py's takedown_reported_recommendations: stories whose reports in the
-// request's region exceed 0.1 % of their impressions, with at least 20 reports, are removed,
+// request's region (read through in) exceed 0.1 % of their impressions, with at least 20 reports, are removed,
 // the most reported first, at most half of the list (rounded up); every occurrence of a
 // removed id goes. It filters cands in place, returns the rest and calls report for each
 // removed story.
-func Takedown(cands []Candidate, e *engagement.Snapshot, region string, report func(Reported)) []Candidate {
+func Takedown(cands []Candidate, in *Inputs, region string, report func(Reported)) []Candidate {
 	var over []Reported
 	for i := range cands {
-		c, ok := e.Get(cands[i].ID, region)
+		c, ok := in.Counts(&cands[i], region)
 		if !ok || c.Impressions <= 0 {
 			continue
 		}
@@ -396,13 +501,4 @@ func Takedown(cands []Candidate, e *engagement.Snapshot, region string, report f
 		report(o)
 	}
 	return out
-}
-
-// LogTakedown is the report function that logs merino-py's WARNING.
-func LogTakedown(log *slog.Logger, region string, title, url func(Candidate) string) func(Reported) {
-	return func(r Reported) {
-		log.Warn("Excluding reported recommendation: '"+title(r.Candidate)+"' ("+url(r.Candidate)+") was excluded due to high reports",
-			"corpus_item_id", r.Candidate.ID, "report_ratio", r.Ratio, "reports", r.Reports,
-			"impressions", r.Impressions, "threshold", reportRatioThreshold, "region", region)
-	}
 }

@@ -205,7 +205,7 @@ func TestTakedown(t *testing.T) {
 	f := func(rows []string, list []string, want string) {
 		t.Helper()
 		var removed []string
-		got := Takedown(cands(list...), snapshot(t, rows...), "US", func(r Reported) { removed = append(removed, r.Candidate.ID) })
+		got := Takedown(cands(list...), &Inputs{Engagement: snapshot(t, rows...)}, "US", func(r Reported) { removed = append(removed, r.Candidate.ID) })
 		if ids(got) != want {
 			t.Errorf("%v: kept %q, want %q (removed %v)", rows, ids(got), want, removed)
 		}

@@ -17,8 +17,11 @@ import (
 // Sampler draws random numbers. It is safe for concurrent use.
 type Sampler struct {
 	mean bool
-	mu   sync.Mutex // guards rng
-	rng  *rand.Rand // nil: the runtime's lock-free generator
+	// fixed, when set, is every uniform draw (Fixed).
+	fixed    float64
+	hasFixed bool
+	mu       sync.Mutex // guards rng
+	rng      *rand.Rand // nil: the runtime's lock-free generator
 }
 
 // New returns a sampler; kind is "beta" (real draws) or "mean"; seed 0 leaves the discrete
@@ -38,8 +41,18 @@ func New(kind string, seed uint64) (*Sampler, error) {
 	return s, nil
 }
 
+// Fixed returns a sampler for tests that pins every draw, as merino-py's tests do by
+// monkeypatching: Beta and Normal draws are their means, every uniform draw is u (in [0, 1)),
+// and IntN(n) is ⌊u·n⌋.
+func Fixed(u float64) *Sampler {
+	return &Sampler{mean: true, fixed: u, hasFixed: true}
+}
+
 // Float64 is a uniform number in [0, 1), Python's random.random().
 func (s *Sampler) Float64() float64 {
+	if s.hasFixed {
+		return s.fixed
+	}
 	if s.rng == nil {
 		return rand.Float64()
 	}
@@ -53,6 +66,9 @@ func (s *Sampler) Uniform(lo, hi float64) float64 { return lo + (hi-lo)*s.Float6
 
 // IntN is a uniform integer in [0, n).
 func (s *Sampler) IntN(n int) int {
+	if s.hasFixed {
+		return min(int(s.fixed*float64(n)), n-1)
+	}
 	if s.rng == nil {
 		return rand.IntN(n)
 	}

@@ -77,3 +77,13 @@ func BenchmarkBeta(b *testing.B) {
 	}
 	_ = sink
 }
+
+func TestFixed(t *testing.T) {
+	s := Fixed(0.5)
+	if s.Float64() != 0.5 || s.Uniform(0, 4) != 2 || s.IntN(2) != 1 || s.IntN(3) != 1 || s.Beta(1, 3) != 0.25 || s.Normal(2, 9) != 2 {
+		t.Error("Fixed(0.5) draws")
+	}
+	if Fixed(0.99).IntN(2) != 1 || Fixed(0).IntN(2) != 0 {
+		t.Error("Fixed IntN bounds")
+	}
+}

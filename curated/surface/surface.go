@@ -5,7 +5,6 @@
 package surface
 
 import (
-	"strings"
 	"time"
 	_ "time/tzdata" // the scheduling time zones must resolve in a minimal container too
 )
@@ -109,7 +108,13 @@ type Experiment struct{ Name, Branch string }
 // Enrolled is merino-py's is_enrolled_in_experiment: the name, or "optin-" + name, and the
 // branch.
 func (e Experiment) Enrolled(name, branch string) bool {
-	return (e.Name == name || e.Name == "optin-"+name) && e.Branch == branch
+	// Compared in two parts: "optin-"+name would allocate for long names on every request.
+	const optin = "optin-"
+	n := e.Name
+	if len(n) == len(optin)+len(name) && n[:len(optin)] == optin {
+		n = n[len(optin):]
+	}
+	return n == name && e.Branch == branch
 }
 
 // Region is merino-py's derive_region: the first two consecutive ASCII letters of region,
@@ -124,6 +129,14 @@ func Region(locale, region string) string {
 
 // twoLetters finds [a-zA-Z]{2} in s (after a '-' or '_' when afterSep) and upper-cases it.
 func twoLetters(s string, afterSep bool) string {
+	if l := letters(s, afterSep); l != "" {
+		return withCase(l, 'A')
+	}
+	return ""
+}
+
+// letters finds [a-zA-Z]{2} in s (after a '-' or '_' when afterSep), as written.
+func letters(s string, afterSep bool) string {
 	for i := 0; i+1 < len(s); i++ {
 		start := i
 		if afterSep {
@@ -136,16 +149,32 @@ func twoLetters(s string, afterSep bool) string {
 			}
 		}
 		if isLetter(s[start]) && isLetter(s[start+1]) {
-			return strings.ToUpper(s[start : start+2])
+			return s[start : start+2]
 		}
 	}
 	return ""
 }
 
+// withCase returns two ASCII letters in upper ('A') or lower ('a') case, without allocating
+// when they already are (as in nearly every request).
+func withCase(ab string, base byte) string {
+	up := base == 'A'
+	if (ab[0] < 'a') == up && (ab[1] < 'a') == up {
+		return ab
+	}
+	return string([]byte{base + (ab[0] | 0x20 - 'a'), base + (ab[1] | 0x20 - 'a')})
+}
+
 func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // Language is the locale's first two letters, lower-cased.
-func Language(locale string) string { return strings.ToLower(twoLetters(locale, false)) }
+func Language(locale string) string {
+	l := letters(locale, false)
+	if l == "" {
+		return ""
+	}
+	return withCase(l, 'a')
+}
 
 // The experiments that choose a surface or an engagement region.
 const (

@@ -9,8 +9,8 @@ import (
 
 	"github.com/mozilla-services/merino-go/jobs/amouploader"
 	"github.com/mozilla-services/merino-go/jobs/jobstest"
-	"github.com/mozilla-services/merino-go/suggest/amo/amotest"
 	"github.com/mozilla-services/merino-go/kinto/kintotest"
+	"github.com/mozilla-services/merino-go/suggest/amo/amotest"
 )
 
 const (

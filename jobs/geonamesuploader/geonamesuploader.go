@@ -28,8 +28,8 @@ import (
 	"strings"
 
 	"github.com/mozilla-services/merino-go/jobs"
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jobs/publisher"
+	"github.com/mozilla-services/merino-go/kinto"
 )
 
 // Job is `merino job geonames-uploader upload`.

@@ -5,9 +5,9 @@ import (
 	"math"
 	"sort"
 
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jobs/publisher"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/kinto"
 )
 
 // planned is a record the run will publish: its data and the bytes of its attachment.

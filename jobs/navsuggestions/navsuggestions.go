@@ -35,12 +35,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mozilla-services/merino-go/suggest/toppicks"
 	"github.com/mozilla-services/merino-go/gcs"
 	"github.com/mozilla-services/merino-go/jobs"
 	"github.com/mozilla-services/merino-go/jobs/bigquery"
 	"github.com/mozilla-services/merino-go/jobs/domaincategories"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/suggest/toppicks"
 )
 
 // Job is `merino job navigational-suggestions prepare-domain-metadata`.

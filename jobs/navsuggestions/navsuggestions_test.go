@@ -18,8 +18,8 @@ import (
 	"github.com/mozilla-services/merino-go/jobs/bigquery/bigquerytest"
 	"github.com/mozilla-services/merino-go/jobs/jobstest"
 	"github.com/mozilla-services/merino-go/jobs/navsuggestions/webtest"
-	"github.com/mozilla-services/merino-go/suggest/toppicks"
 	"github.com/mozilla-services/merino-go/manifest"
+	"github.com/mozilla-services/merino-go/suggest/toppicks"
 )
 
 const (

@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"sort"
 
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/kinto"
 )
 
 // serverFields are the fields Kinto and its plugins manage: they are not part of what a job

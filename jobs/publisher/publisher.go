@@ -21,8 +21,8 @@ import (
 	"strings"
 
 	"github.com/mozilla-services/merino-go/jobs"
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/mozlog"
 )
 

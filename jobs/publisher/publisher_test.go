@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/mozilla-services/merino-go/jobs"
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jobs/publisher"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/kinto/kintotest"
 	"github.com/mozilla-services/merino-go/mozlog"
 )

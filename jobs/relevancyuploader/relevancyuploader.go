@@ -26,9 +26,9 @@ import (
 
 	"github.com/mozilla-services/merino-go/jobs"
 	"github.com/mozilla-services/merino-go/jobs/domaincategories"
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jobs/publisher"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/pycsv"
 )
 

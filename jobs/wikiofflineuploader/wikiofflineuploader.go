@@ -27,10 +27,10 @@ import (
 	"time"
 
 	"github.com/mozilla-services/merino-go/jobs"
-	"github.com/mozilla-services/merino-go/kinto"
 	"github.com/mozilla-services/merino-go/jobs/publisher"
 	"github.com/mozilla-services/merino-go/jobs/wikimedia"
 	"github.com/mozilla-services/merino-go/jsonw"
+	"github.com/mozilla-services/merino-go/kinto"
 )
 
 // Job is `merino job wiki-offline-uploader upload`.

@@ -11,10 +11,10 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/mozilla-services/merino-go/kinto/kintotest"
 	"github.com/mozilla-services/merino-go/loaders"
 	"github.com/mozilla-services/merino-go/suggest"
 	"github.com/mozilla-services/merino-go/suggest/adm"
-	"github.com/mozilla-services/merino-go/kinto/kintotest"
 )
 
 func setup(t *testing.T) (*kintotest.Server, *adm.Provider, *loaders.Syncer, *metrics.Counter) {
