@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build run test test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab bench-newtab-sections soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated data-scale scale-env serve-scale nav-topsites clean
+.PHONY: build run test test-fleet fleet test-short lint vulncheck govulncheck-install fmt fuzz bench-go bench bench-smoke bench-weather bench-newtab bench-newtab-sections bench-scale soak rollout profile version-file data-top-picks data-manifest data-amp data-amp-large data-wikipedia data-curated data-scale scale-env serve-scale nav-topsites clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/merino ./cmd/merino
@@ -25,6 +25,19 @@ $(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz index/fulltext/
 test: lint
 	$(GO) test -race -count=1 ./...
 	$(MAKE) bench-smoke
+	$(MAKE) test-fleet
+
+# Issue 18's fleet test (about a minute): the firefox mix at 1500 requests/s through HAProxy
+# while three replicas are rolled, one is killed, and weather is served from all of them
+# with one upstream call. Skipped with a message when haproxy or redis-server is missing
+# and cannot be installed.
+test-fleet:
+	deploy/local/fleet.sh test
+
+# Three replicas behind HAProxy on http://localhost:8000, sharing one Redis, until Ctrl-C
+# (FLEET_FLAGS="-port 18700" moves every port; see deploy/local/README.md).
+fleet:
+	deploy/local/fleet.sh up $(FLEET_FLAGS)
 
 test-short:
 	$(GO) test -count=1 ./...
@@ -151,6 +164,15 @@ scale-env:
 
 serve-scale:
 	data/gen/scale/scale.sh serve
+
+# Issue 18's scale figures: the firefox mix at 1,500 and 8,000 requests/s and each ceiling, on a
+# full-size server (scale-env, generated and indexed on first use: ~10 min) beside a sample one;
+# prints full-size / sample ratios and the goals. Not part of `make test`.
+SCALE_ENV ?= data/large/scale/serve.env
+bench-scale: $(WIKI_INDEX)/enwiki/meta.json
+	mkdir -p $(dir $(SCALE_ENV))
+	data/gen/scale/scale.sh env > $(SCALE_ENV)
+	$(GO) run ./bench scale --scale-env $(SCALE_ENV) $(BENCH_SCALE_FLAGS)
 
 clean:
 	rm -rf bin data/wikipedia-index

@@ -5,7 +5,8 @@ go 1.26.8
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/HdrHistogram/hdrhistogram-go v1.2.0
-	github.com/VictoriaMetrics/metrics v1.35.1
+	github.com/VictoriaMetrics/metrics v1.35.3
+	github.com/VictoriaMetrics/metricsql v0.87.3
 	github.com/blevesearch/bleve/v2 v2.5.7
 	github.com/blevesearch/vellum v1.1.0
 	github.com/bytedance/sonic v1.15.5

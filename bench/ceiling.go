@@ -51,6 +51,9 @@ type ceilingOpts struct {
 	p99          time.Duration
 	connections  int
 	timeout      time.Duration
+	// retries is how many more times a step that is not sustained is tried before the
+	// search takes it as failed: on a shared machine one stall elsewhere can spoil a step.
+	retries int
 }
 
 type ceilingStep struct {
@@ -88,7 +91,17 @@ func findCeiling(ctx context.Context, name string, t target, st *stream, o ceili
 		time.Sleep(300 * time.Millisecond) // let the server drain and collect garbage
 		return s.Sustained
 	}
-	good := searchCeiling(o.start, o.max, func(rate float64) bool { return ctx.Err() == nil && try(rate) })
+	good := searchCeiling(o.start, o.max, func(rate float64) bool {
+		for i := 0; i <= o.retries; i++ {
+			if ctx.Err() != nil {
+				return false
+			}
+			if try(rate) {
+				return true
+			}
+		}
+		return false
+	})
 	res.Ceiling = good
 	return res
 }

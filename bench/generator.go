@@ -39,6 +39,11 @@ type plan struct {
 	// atWindow, when set, is called (on its own goroutine) as the first request of the
 	// measured window is handed out: the moment to read the server's counters.
 	atWindow func()
+	// start, when set, is the time request 0 is due (default: when generate is called), so
+	// that a caller can place its own events on the samples' time line.
+	start time.Time
+	// observe, when set, sees every sample, warm-up included, on the collector's goroutine.
+	observe func(sample)
 }
 
 // total is the number of requests the schedule holds.
@@ -109,7 +114,10 @@ func generate(ctx context.Context, t target, items []item, kinds []string, p pla
 	col := newCollector(p, kinds)
 	jobs := make(chan job, 8192)
 	results := make(chan sample, 8192)
-	start := time.Now()
+	start := p.start
+	if start.IsZero() {
+		start = time.Now()
+	}
 
 	var wg sync.WaitGroup
 	for w := 0; w < p.connections; w++ {
@@ -123,6 +131,9 @@ func generate(ctx context.Context, t target, items []item, kinds []string, p pla
 	go func() {
 		for s := range results {
 			col.add(s)
+			if p.observe != nil {
+				p.observe(s)
+			}
 		}
 		close(collected)
 	}()

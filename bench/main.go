@@ -2,6 +2,7 @@
 //
 //	go run ./bench run       open-loop load at a constant rate; report, chart, target check
 //	go run ./bench ceiling   the highest rate against a no-work server, then merino-go's, and the ratio
+//	go run ./bench scale     the same runs on full-size and on sample data, and their ratios (scale.go)
 //	go run ./bench scenarios list the scenarios and where their data comes from
 //	go run ./bench samples   regenerate bench/samples from ../shared/data
 //
@@ -38,6 +39,7 @@ const usage = `usage: go run ./bench <command> [flags]
 commands:
   run        drive a scenario at a constant arrival rate, report and check the targets
   ceiling    find the highest sustained rate of a no-work server and of merino-go
+  scale      fixed-rate runs and ceilings on a full-size server beside a sample one
   scenarios  list the scenarios and their data
   samples    regenerate bench/samples from ../shared/data
 
@@ -56,6 +58,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "ceiling":
 		return cmdCeiling(ctx, args[1:], stdout, stderr)
+	case "scale":
+		return cmdScale(ctx, args[1:], stdout, stderr)
 	case "scenarios":
 		return cmdScenarios(args[1:], stdout, stderr)
 	case "samples":

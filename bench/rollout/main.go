@@ -5,7 +5,8 @@
 //
 //	go run ./bench/rollout [-duration 40s] [-switch-after 15s]
 //
-// It needs haproxy and `make build`; weather goes to the bench's fake AccuWeather, with the
+// It needs haproxy (run through deploy/local/haproxy, the fleet's configuration without its
+// health checks) and `make build`; weather goes to the bench's fake AccuWeather, with the
 // real GeoLite2 database from ../shared/data when present. Ports: 18400 (HAProxy), 18401
 // (merino), 18411 and 18412 (the two admin listeners).
 package main
@@ -24,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mozilla-services/merino-go/deploy/local/haproxy"
 	"github.com/mozilla-services/merino-go/suggest/weather/weathertest"
 )
 
@@ -68,19 +70,17 @@ func run(duration, switchAfter, newFirst time.Duration, proxyPort, port int) err
 		fmt.Println("rollout: the bundled test GeoIP database (most weather answers are 204):", err)
 	}
 
-	cfg := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, haproxyConfig, proxyPort, port), 0o644); err != nil {
+	// One backend address, where the old and the new merino-go listen in turn, and no
+	// health check (it would take the only address out while the old one drains): HAProxy's
+	// retries carry a request whose connection fails or closes unanswered.
+	proxy, err := haproxy.Start(haproxy.Config{
+		Listen: fmt.Sprintf("127.0.0.1:%d", proxyPort), Dir: dir,
+		Servers: []haproxy.Server{{Name: "merino", Addr: fmt.Sprintf("127.0.0.1:%d", port)}},
+	})
+	if err != nil {
 		return err
 	}
-	proxy := exec.Command("haproxy", "-f", cfg, "-db")
-	if proxy.Stdout, err = os.Create(filepath.Join(dir, "haproxy.log")); err != nil {
-		return err
-	}
-	proxy.Stderr = proxy.Stdout
-	if err := proxy.Start(); err != nil {
-		return fmt.Errorf("cannot start haproxy: %w", err)
-	}
-	defer proxy.Process.Kill()
+	defer proxy.Close()
 
 	old, err := startMerino(env, 18411, filepath.Join(dir, "old.log"))
 	if err != nil {
@@ -129,26 +129,6 @@ func run(duration, switchAfter, newFirst time.Duration, proxyPort, port int) err
 	fresh.Wait()
 	return benchErr
 }
-
-const haproxyConfig = `# A loopback load balancer: one backend address, where the old and the new merino-go listen
-# in turn. A request whose connection fails or closes unanswered is retried, as a fleet's
-# load balancer does.
-global
-    maxconn 4000
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 30s
-    timeout server 10s
-    retries 3
-    retry-on conn-failure empty-response response-timeout
-    option redispatch
-frontend merino
-    bind 127.0.0.1:%d
-    default_backend merino
-backend merino
-    server merino 127.0.0.1:%d
-`
 
 // startMerino starts bin/merino with env and its admin listener on adminPort, and waits
 // until it logs that it serves.

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mozilla-services/merino-go/config"
+	"github.com/mozilla-services/merino-go/deploy/local/fleet"
 	"github.com/mozilla-services/merino-go/server"
 	"github.com/mozilla-services/merino-go/suggest"
 	_ "github.com/mozilla-services/merino-go/suggest/all" // the binary's provider types and sections
@@ -133,5 +136,55 @@ func TestTerminationGraceCoversTheDrain(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no geolocation provider: %v", kit.Describe(cfg))
+	}
+}
+
+// probe returns the Deployment's probe's path.
+func probe(t *testing.T, name string) string {
+	t.Helper()
+	for _, d := range documents(t, "deployment.yaml") {
+		if d["kind"] != "Deployment" {
+			continue
+		}
+		c := d["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0]
+		return c.(map[string]any)[name].(map[string]any)["httpGet"].(map[string]any)["path"].(string)
+	}
+	t.Fatal("no Deployment")
+	return ""
+}
+
+// The local fleet's test (make test-fleet) rolls and kills replicas behind HAProxy with no
+// failed request; it proves something about this Deployment only while both agree: HAProxy
+// checks the probes' endpoints (liveness, with the drain's 503, and readiness), the replicas
+// run production's drain delay and grace, and the load balancer takes a draining replica
+// out well within that delay.
+func TestFleetProvesTheDeployment(t *testing.T) {
+	if got := probe(t, "livenessProbe"); got != fleet.LivenessPath {
+		t.Errorf("liveness probe %s, the fleet's HAProxy checks %s", got, fleet.LivenessPath)
+	}
+	if got := probe(t, "readinessProbe"); got != fleet.ReadinessPath {
+		t.Errorf("readiness probe %s, the fleet's HAProxy gates on %s", got, fleet.ReadinessPath)
+	}
+	if !slices.Equal(fleet.Check.Paths, []string{fleet.ReadinessPath, fleet.LivenessPath}) {
+		t.Errorf("the fleet's HAProxy checks %q", fleet.Check.Paths)
+	}
+	var env []string
+	for _, e := range fleet.Env {
+		if v, ok := strings.CutPrefix(e, "MERINO_CONFIG_FILE="); ok {
+			e = "MERINO_CONFIG_FILE=" + filepath.Join("..", "..", v)
+		}
+		env = append(env, e)
+	}
+	local, err := config.Load(func() []string { return env })
+	if err != nil {
+		t.Fatalf("the fleet's configuration: %v", err)
+	}
+	k8s := configMapConfig(t)
+	if local.Env != k8s.Env || local.HTTP.ShutdownDelay != k8s.HTTP.ShutdownDelay || local.HTTP.ShutdownGrace != k8s.HTTP.ShutdownGrace {
+		t.Errorf("the fleet runs %s with drain delay %v and grace %v, the Deployment %s with %v and %v", local.Env,
+			local.HTTP.ShutdownDelay, local.HTTP.ShutdownGrace, k8s.Env, k8s.HTTP.ShutdownDelay, k8s.HTTP.ShutdownGrace)
+	}
+	if d := fleet.Check.Detection(); 2*d > k8s.HTTP.ShutdownDelay {
+		t.Errorf("HAProxy may take %v to take a draining replica out: not well within the %v drain delay", d, k8s.HTTP.ShutdownDelay)
 	}
 }

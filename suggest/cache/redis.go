@@ -43,6 +43,8 @@ type Redis struct {
 	count  counters
 	// poll is how often a replica waiting on another's lock looks for the value.
 	poll time.Duration
+	// beforeLock, in tests, runs between a read that missed and the attempt to lock.
+	beforeLock func()
 }
 
 func init() {
@@ -125,12 +127,26 @@ func (r *Redis) fetch(ctx context.Context, k flight.Key, req *suggest.Request) (
 			}
 			return out, err
 		}
+		if r.beforeLock != nil {
+			r.beforeLock()
+		}
 		token := newToken()
 		mine, err := r.rdb.SetNX(ctx, lock, token, r.s.LockTimeout).Result()
 		if err != nil {
 			return nil, fmt.Errorf("cannot lock %s in redis: %w", key, err)
 		}
 		if mine {
+			// The last holder may have stored the value and released the lock since the
+			// read above: read again (a miss costs one more round trip) rather than
+			// compute it a second time.
+			out, ok, err := r.get(ctx, key)
+			if err != nil || ok {
+				releaseScript.Run(context.WithoutCancel(ctx), r.rdb, []string{lock}, token)
+				if ok {
+					r.count.hits.Inc()
+				}
+				return out, err
+			}
 			r.count.misses.Inc()
 			return r.compute(ctx, key, lock, token, req)
 		}
