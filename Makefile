@@ -16,7 +16,7 @@ run: build $(WIKI_INDEX)/enwiki/meta.json
 
 # The development Wikipedia index, rebuilt from the bundled sample (about a second), and again
 # whenever the index format or its analysis may have changed.
-$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz index/fulltext/analyze.go index/fulltext/index.go
+$(WIKI_INDEX)/enwiki/meta.json: data/wikipedia-en.sample.json.gz $(filter-out %_test.go,$(wildcard index/fulltext/*.go))
 	$(MAKE) build
 	./bin/merino index wikipedia --input data/wikipedia-en.sample.json.gz --out $(WIKI_INDEX)/enwiki --lang en
 

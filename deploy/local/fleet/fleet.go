@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/mozilla-services/merino-go/deploy/local/haproxy"
@@ -130,14 +131,9 @@ func Start(o Options) (_ *Fleet, err error) {
 		"MERINO_ACCUWEATHER__URL_BASE="+weather, "MERINO_ACCUWEATHER__API_KEY="+key,
 	)
 	env = append(env, o.Env...)
+	f.Replicas = newReplicas(o, addrs, env)
 	var servers []haproxy.Server
-	for i := 0; i < o.Replicas; i++ {
-		r := &Replica{
-			Name: fmt.Sprintf("r%d", i), bin: o.Binary, repo: o.Repo, dir: o.Dir,
-			Addr: addrs.Replicas[i], AdminAddr: addrs.Admins[i],
-		}
-		r.env = append(env, "MERINO_HTTP__LISTEN="+r.Addr, "MERINO_HTTP__ADMIN_LISTEN="+r.AdminAddr)
-		f.Replicas = append(f.Replicas, r)
+	for _, r := range f.Replicas {
 		servers = append(servers, haproxy.Server{Name: r.Name, Addr: r.Addr})
 	}
 	for _, r := range f.Replicas {
@@ -160,6 +156,22 @@ func Start(o Options) (_ *Fleet, err error) {
 	}
 	f.logf("HAProxy at %s sends traffic to %d replicas", f.URL, len(f.Replicas))
 	return f, nil
+}
+
+// newReplicas returns o.Replicas replicas on addrs, each with env and its own ports.
+func newReplicas(o Options, addrs Addrs, env []string) []*Replica {
+	var rs []*Replica
+	for i := 0; i < o.Replicas; i++ {
+		r := &Replica{
+			Name: fmt.Sprintf("r%d", i), bin: o.Binary, repo: o.Repo, dir: o.Dir,
+			Addr: addrs.Replicas[i], AdminAddr: addrs.Admins[i],
+		}
+		// A copy each: appending to env itself would let every replica share its spare
+		// capacity, and so the last replica's ports.
+		r.env = append(slices.Clip(env), "MERINO_HTTP__LISTEN="+r.Addr, "MERINO_HTTP__ADMIN_LISTEN="+r.AdminAddr)
+		rs = append(rs, r)
+	}
+	return rs
 }
 
 func (f *Fleet) logf(format string, args ...any) {

@@ -27,3 +27,19 @@ func TestPorts(t *testing.T) {
 		t.Errorf("free ports: %+v", p)
 	}
 }
+
+// Every replica listens on its own ports, whatever spare capacity the shared settings have.
+func TestReplicaEnv(t *testing.T) {
+	addrs, err := allocate(Options{Replicas: 3, BasePort: 18700})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := make([]string, 1, 16)
+	env[0] = "MERINO_ENV=production"
+	for i, r := range newReplicas(Options{Replicas: 3}, addrs, env) {
+		want := []string{"MERINO_ENV=production", "MERINO_HTTP__LISTEN=" + addrs.Replicas[i], "MERINO_HTTP__ADMIN_LISTEN=" + addrs.Admins[i]}
+		if !slices.Equal(r.env, want) || r.Addr != addrs.Replicas[i] {
+			t.Errorf("replica %d (%s): env %q, want %q", i, r.Addr, r.env, want)
+		}
+	}
+}

@@ -78,9 +78,16 @@ func (r *Replica) Start() error {
 	}()
 
 	url := r.URL() + LivenessPath
+	var last string // the last answer, for the error
 	for deadline := time.Now().Add(60 * time.Second); ; {
-		if code, _, err := fasthttp.GetTimeout(nil, url, time.Second); err == nil && code == 200 {
+		code, _, err := fasthttp.GetTimeout(nil, url, time.Second)
+		if err == nil && code == 200 {
 			return nil
+		}
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = fmt.Sprint("status ", code)
 		}
 		select {
 		case <-exited:
@@ -89,7 +96,7 @@ func (r *Replica) Start() error {
 		}
 		if time.Now().After(deadline) {
 			r.Kill()
-			return fmt.Errorf("replica %s did not answer %s within 60 s: %s", r.Name, LivenessPath, r.logTail())
+			return fmt.Errorf("replica %s did not answer %s within 60 s (last: %s): %s", r.Name, url, last, r.logTail())
 		}
 	}
 }
