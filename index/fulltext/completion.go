@@ -7,6 +7,8 @@ import (
 	"hash/crc32"
 	"runtime"
 	"unsafe"
+
+	"github.com/mozilla-services/merino-go/index/keysample"
 )
 
 // Completion is the completion table: entries sorted by key, each with a title and a weight,
@@ -24,12 +26,9 @@ type Completion struct {
 	// stored. Ties go to the smaller index, that is the smaller key, so answers are
 	// deterministic.
 	tree []uint32
-	// sample is the first 8 bytes of every sampleEvery-th key, big-endian and zero-padded:
-	// a 16M-title table's binary search touches the off, klen and blob arrays at about 70
-	// scattered places, most of them cache misses; the samples (2 % of the table, mostly
-	// cached) narrow the search to one stretch of sampleEvery keys first. Built on load, not
-	// stored.
-	sample []uint64
+	// sample narrows Range's searches before they touch off, klen and blob (on a 16M-title
+	// table, ~70 scattered reads a keystroke otherwise). Built on load, not stored.
+	sample keysample.Samples
 	// file is the completion.bin buffer blob, off, klen and weight point into when the table
 	// was decoded without copying (nil otherwise); it is kept for Bytes.
 	file []byte
@@ -60,30 +59,10 @@ func NewCompletion(entries []Entry) (*Completion, error) {
 // seconds of uninterrupted work would stretch their tail latency.
 const yieldEvery = 1 << 16
 
-// sampleEvery is the spacing of Completion.sample.
-const sampleEvery = 16
-
-// prefix8 is the first 8 bytes of b, big-endian, padded with pad. Padded with 0 it never
-// decreases along sorted keys, so comparing it orders keys wherever it differs.
-func prefix8(b []byte, pad byte) uint64 {
-	var x uint64
-	for i := 0; i < 8; i++ {
-		c := pad
-		if i < len(b) {
-			c = b[i]
-		}
-		x = x<<8 | uint64(c)
-	}
-	return x
-}
-
 // buildTree builds the segment tree and the key samples of a loaded table.
 func (c *Completion) buildTree() {
 	n := len(c.weight)
-	c.sample = make([]uint64, (n+sampleEvery-1)/sampleEvery)
-	for j := range c.sample {
-		c.sample[j] = prefix8(c.keyBytes(j*sampleEvery), 0)
-	}
+	c.sample = keysample.Build(n, c.keyBytes)
 	c.tree = make([]uint32, n)
 	for j := n - 1; j > 0; j-- {
 		if j%yieldEvery == 0 {
@@ -145,15 +124,7 @@ func (c *Completion) str(from, to uint32) string {
 // Range returns the entries whose key starts with prefix: [lo, hi).
 func (c *Completion) Range(prefix []byte) (lo, hi int) {
 	n := len(c.weight)
-	// Samples below q8 are keys below prefix, samples above it keys above it: lo lies after
-	// the last sample below and at or before the first sample above.
-	q8 := prefix8(prefix, 0)
-	a := c.firstSampleAbove(q8, false)
-	b := c.firstSampleAbove(q8, true)
-	lo, hi = 0, min(n, b*sampleEvery)
-	if a > 0 {
-		lo = (a-1)*sampleEvery + 1
-	}
+	lo, hi = c.sample.LowerBound(prefix, n)
 	// lo: the first key >= prefix.
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -163,10 +134,8 @@ func (c *Completion) Range(prefix []byte) (lo, hi int) {
 			hi = m
 		}
 	}
-	// hi: the first key from lo on that does not start with prefix. A key that starts with
-	// prefix has its samples at most the prefix padded with 0xff, so a sample above that ends
-	// the range.
-	l, h := lo, min(n, c.firstSampleAbove(prefix8(prefix, 0xff), true)*sampleEvery)
+	// hi: the first key from lo on that does not start with prefix.
+	l, h := lo, c.sample.PrefixEnd(prefix, n)
 	for l < h {
 		m := int(uint(l+h) >> 1)
 		if bytes.HasPrefix(c.keyBytes(m), prefix) {
@@ -176,21 +145,6 @@ func (c *Completion) Range(prefix []byte) (lo, hi int) {
 		}
 	}
 	return lo, l
-}
-
-// firstSampleAbove returns the index of the first sample > x (strictly false: >= x), or
-// len(c.sample).
-func (c *Completion) firstSampleAbove(x uint64, strictly bool) int {
-	lo, hi := 0, len(c.sample)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if s := c.sample[m]; s < x || (strictly && s == x) {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
 }
 
 func (c *Completion) keyBytes(i int) []byte {
