@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
@@ -47,6 +46,12 @@ func cdnURL(cdn, name string) string {
 		base = "https://" + cdn
 	}
 	return join(base, name)
+}
+
+// datedManifest reports whether name is a dated manifest, what previous looks for: a name
+// with "top_picks", ending .json, not the latest one's. The newest is the greatest name.
+func datedManifest(name string) bool {
+	return strings.Contains(name, "top_picks") && strings.HasSuffix(name, ".json") && name != latestTopPicks
 }
 
 // gcsStore writes to a bucket. Every object is made public as merino-py's make_public does;
@@ -96,7 +101,7 @@ func (s *gcsStore) previous(ctx context.Context) ([]byte, string, error) {
 	}
 	newest := ""
 	for _, o := range objs {
-		if strings.Contains(o.Name, "top_picks") && strings.HasSuffix(o.Name, ".json") && o.Name != latestTopPicks && o.Name > newest {
+		if datedManifest(o.Name) && o.Name > newest {
 			newest = o.Name
 		}
 	}
@@ -180,18 +185,15 @@ func (s *dirStore) previous(context.Context) ([]byte, string, error) {
 		}
 		return nil, "", err
 	}
-	var names []string
+	newest := ""
 	for _, e := range entries {
-		n := e.Name()
-		if strings.Contains(n, "top_picks") && strings.HasSuffix(n, ".json") && n != latestTopPicks && !e.IsDir() {
-			names = append(names, n)
+		if n := e.Name(); datedManifest(n) && !e.IsDir() && n > newest {
+			newest = n
 		}
 	}
-	if len(names) == 0 {
+	if newest == "" {
 		return nil, "", nil
 	}
-	sort.Strings(names)
-	newest := names[len(names)-1]
 	data, err := os.ReadFile(filepath.Join(s.dir, newest))
 	return data, newest, err
 }
