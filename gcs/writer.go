@@ -175,12 +175,7 @@ func (w *Writer) flush(final bool) error {
 					resp.Body.Close()
 					return &Error{Method: r.method, Path: d, Status: resp.StatusCode, Message: "the upload finished before its last chunk"}
 				}
-				obj, err := decodeObject(r, resp)
-				if err != nil {
-					return err
-				}
-				w.obj, w.offset, w.buf = obj, obj.Size, w.buf[:0]
-				return nil
+				return w.finish(r, resp)
 			case http.StatusPermanentRedirect:
 				resp.Body.Close()
 				if err := w.advance(resp.Header.Get("Range"), r); err != nil {
@@ -220,15 +215,21 @@ func (w *Writer) status() error {
 		return err
 	}
 	if resp.StatusCode != http.StatusPermanentRedirect {
-		obj, err := decodeObject(r, resp)
-		if err != nil {
-			return err
-		}
-		w.obj, w.offset, w.buf = obj, obj.Size, w.buf[:0]
-		return nil
+		return w.finish(r, resp)
 	}
 	resp.Body.Close()
 	return w.advance(resp.Header.Get("Range"), r)
+}
+
+// finish takes the object resource of the answer that completed the upload: every byte is
+// held, none is left to send.
+func (w *Writer) finish(r *request, resp *http.Response) error {
+	obj, err := decodeObject(r, resp)
+	if err != nil {
+		return err
+	}
+	w.obj, w.offset, w.buf = obj, obj.Size, w.buf[:0]
+	return nil
 }
 
 // advance drops from the buffer what the session says it holds: Range "bytes=0-N" (none when
