@@ -157,9 +157,6 @@ func (c *Client) Ready(ctx context.Context) error {
 	return err
 }
 
-// Endpoint returns the JSON API base URL requests go to.
-func (c *Client) Endpoint() string { return c.opts.Endpoint }
-
 // objectPath is the JSON API path of an object: its name is one escaped path segment
 // (a/b.json → a%2Fb.json).
 func objectPath(bucket, name string) string {

@@ -96,9 +96,6 @@ func (w *Writer) Abort() {
 // Object is the finished object, after a successful Close.
 func (w *Writer) Object() *Object { return w.obj }
 
-// Written is how many bytes Cloud Storage has acknowledged.
-func (w *Writer) Written() int64 { return w.offset }
-
 // cancel deletes the session (Cloud Storage answers 499). It runs on its own context: the
 // caller's may be the cancelled one that caused the abort.
 func (w *Writer) cancel() {
