@@ -45,6 +45,7 @@ func NewAdmin(o AdminOptions) *Admin {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	o.Checks = sortedChecks(o.Checks)
 	a := &Admin{opts: o}
 	a.http = &fasthttp.Server{
 		Handler:               a.Handle,

@@ -48,12 +48,19 @@ func (s *Server) heartbeat(ctx *fasthttp.RequestCtx, x *exchange) {
 // genericError stands for any refresh error in the public heartbeat.
 const genericError = "the last refresh failed"
 
-// appendHeartbeat renders the heartbeat of checks, sorted by name, and reports whether every
-// check has data. full writes each last error as it is; otherwise as genericError.
-func appendHeartbeat(b []byte, checks []Check, now time.Time, full bool) ([]byte, bool) {
-	ok := true
+// sortedChecks returns a copy of checks sorted by name, the order the heartbeat lists them
+// in: New and NewAdmin sort them once rather than every heartbeat.
+func sortedChecks(checks []Check) []Check {
 	checks = append([]Check(nil), checks...)
 	sort.Slice(checks, func(i, j int) bool { return checks[i].Name < checks[j].Name })
+	return checks
+}
+
+// appendHeartbeat renders the heartbeat of checks (sorted by name: sortedChecks) and reports
+// whether every check has data. full writes each last error as it is; otherwise as
+// genericError.
+func appendHeartbeat(b []byte, checks []Check, now time.Time, full bool) ([]byte, bool) {
+	ok := true
 	statuses := make([]CheckStatus, len(checks))
 	for i, c := range checks {
 		statuses[i] = c.Status()

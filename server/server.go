@@ -107,6 +107,7 @@ func New(opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	opts.Checks = sortedChecks(opts.Checks)
 	s := &Server{
 		opts:         opts,
 		log:          opts.Log,
