@@ -23,7 +23,12 @@ func render(id, title, rawURL string) (suggest.Suggestion, error) {
 	if err != nil {
 		return suggest.Suggestion{}, err
 	}
-	return suggest.Suggestion{Provider: id, Head: suggest.AppendHead(nil, title, u, id, false), Tail: []byte("}")}, nil
+	return rendered(id, title, u), nil
+}
+
+// rendered is render with the URL already normalised.
+func rendered(id, title, u string) suggest.Suggestion {
+	return suggest.Suggestion{Provider: id, Head: suggest.AppendHead(nil, title, u, id, false), Tail: []byte("}")}
 }
 
 // FixedSettings configure a fixed provider: {value}, required.
@@ -69,7 +74,13 @@ func init() {
 	kit.Register(kit.Type[suggest.Base]{
 		Name:        "debug",
 		Development: true,
-		New:         func(s *suggest.Base, _ *kit.Env) (suggest.Provider, error) { return &Debug{Base: *s}, nil },
+		New: func(s *suggest.Base, env *kit.Env) (suggest.Provider, error) {
+			u, err := httpurl.Normalize(FixedURL)
+			if err != nil {
+				return nil, fmt.Errorf("BUG: %s: %w", env.Path(""), err)
+			}
+			return &Debug{Base: *s, url: u}, nil
+		},
 	})
 	kit.Register(kit.Type[suggest.Base]{
 		Name:        "wiki_fruit",
@@ -140,7 +151,10 @@ func (p *WikiFruit) Query(_ context.Context, req *suggest.Request, dst []suggest
 
 // Debug answers one suggestion whose title is the request as a JSON object (Rust Merino's
 // DebugProvider), so that a developer sees what a provider is given. Rendered per request.
-type Debug struct{ suggest.Base }
+type Debug struct {
+	suggest.Base
+	url string // FixedURL, normalised once
+}
 
 // Inline implements suggest.Provider: it only formats what the request holds.
 func (p *Debug) Inline() bool { return true }
@@ -173,10 +187,7 @@ func (p *Debug) Query(_ context.Context, req *suggest.Request, dst []suggest.Sug
 	if err != nil {
 		return dst, fmt.Errorf("cannot render the request: %w", err)
 	}
-	s, err := render(p.Name, string(title), FixedURL)
-	if err != nil {
-		return dst, err
-	}
+	s := rendered(p.Name, string(title), p.url)
 	s.Score = p.Score
 	return append(dst, s), nil
 }
