@@ -376,9 +376,6 @@ func IsHTTPURL(s string) bool {
 	return err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https") && u.RawQuery == "" && u.Fragment == ""
 }
 
-// isHTTPURL is IsHTTPURL under the name the section readers of this package use.
-func isHTTPURL(s string) bool { return IsHTTPURL(s) }
-
 // Skip marks every key below name as read: the table is deliberately left alone.
 func (pr *Table) Skip(name string) { pr.r.skip(pr.key(name)) }
 

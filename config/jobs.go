@@ -105,13 +105,13 @@ func init() {
 			tr.Str("wikipedia_indexer."+k, "")
 		}
 		for _, kv := range [][2]string{{"wikipedia_indexer.export_base_url", j.WikipediaIndexer.ExportBaseURL}, {"wikipedia_indexer.blocklist_file_url", j.WikipediaIndexer.BlocklistFileURL}} {
-			if !isHTTPURL(kv[1]) && !tr.Failed() {
+			if !IsHTTPURL(kv[1]) && !tr.Failed() {
 				tr.Fail(kv[0], "must be an absolute http(s) URL, got %q", kv[1])
 			}
 		}
 		for _, kv := range [][2]string{{"geonames_uploader.geonames_url_format", j.GeonamesURLFormat}, {"geonames_uploader.alternates_url_format", j.AlternatesURLFormat}} {
 			key, v := kv[0], kv[1]
-			if (!isHTTPURL(strings.ReplaceAll(v, "{country}", "US")) || !strings.Contains(v, "{country}")) && !tr.Failed() {
+			if (!IsHTTPURL(strings.ReplaceAll(v, "{country}", "US")) || !strings.Contains(v, "{country}")) && !tr.Failed() {
 				tr.Fail(key, "must be an absolute http(s) URL with a {country} placeholder, got %q", v)
 			}
 		}

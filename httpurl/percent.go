@@ -72,6 +72,28 @@ func appendEncoded(dst []byte, s string, set *encodeSet) []byte {
 // Unlike the WHATWG sets, Quote encodes '%' unless safe contains it, so
 // quoting an already quoted string quotes it again, exactly as Python does.
 func Quote(s, safe string) string {
+	keep := quoteKeep(safe)
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || !keep[c] {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	return string(appendQuoted(make([]byte, 0, len(s)+2*n), s, &keep))
+}
+
+// AppendQuote appends s to dst percent-encoded as Quote(s, safe) encodes it.
+func AppendQuote(dst []byte, s, safe string) []byte {
+	keep := quoteKeep(safe)
+	return appendQuoted(dst, s, &keep)
+}
+
+// quoteKeep returns the ASCII bytes Quote keeps as they are: letters, digits, "_.-~" and
+// the ASCII characters of safe.
+func quoteKeep(safe string) [128]bool {
 	var keep [128]bool
 	for c := '0'; c <= '9'; c++ {
 		keep[c] = true
@@ -88,17 +110,10 @@ func Quote(s, safe string) string {
 			keep[c] = true
 		}
 	}
+	return keep
+}
 
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || !keep[c] {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	dst := make([]byte, 0, len(s)+2*n)
+func appendQuoted(dst []byte, s string, keep *[128]bool) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x80 && keep[c] {
@@ -107,7 +122,7 @@ func Quote(s, safe string) string {
 			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
 		}
 	}
-	return string(dst)
+	return dst
 }
 
 // unhex returns the value of hex digit c and whether c is one.
@@ -126,7 +141,13 @@ func unhex(c byte) (byte, bool) {
 // percentDecode decodes every "%XX" of s with two hex digits and keeps any
 // other '%' as it is, as the WHATWG percent-decode algorithm does.
 func percentDecode(s string) []byte {
-	dst := make([]byte, 0, len(s))
+	return AppendPercentDecode(make([]byte, 0, len(s)), s)
+}
+
+// AppendPercentDecode appends s to dst with every "%XX" of two hex digits decoded and
+// any other '%' kept as it is: the WHATWG percent-decode algorithm, and Python's
+// urllib.parse.unquote on bytes ('+' stays '+').
+func AppendPercentDecode(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == '%' && i+2 < len(s) {

@@ -30,15 +30,6 @@ func (o HTTPOptions) gcsAccess() gcs.Access {
 	return gcs.Access{Endpoint: gcs.DefaultEndpoint}
 }
 
-// newAuthorizedGCSSource is a gs:// source with its access resolved.
-func newAuthorizedGCSSource(bucket, object string, opts HTTPOptions) *gcsSource {
-	a := opts.gcsAccess()
-	opts.GCSEndpoint = a.Endpoint
-	g := newGCSSource(bucket, object, opts)
-	g.tokens = a.Tokens
-	return g
-}
-
 // authorize puts the bearer token on a request of a gs:// source: a cached token, refreshed
 // before it expires, never logged.
 func (g *gcsSource) authorize(ctx context.Context, req *fasthttp.Request) error {

@@ -77,7 +77,7 @@ func NewSource(spec string, opts HTTPOptions) (Source, error) {
 		if !ok || bucket == "" || object == "" {
 			return nil, fmt.Errorf("cannot use %q as a source: want gs://bucket/object", spec)
 		}
-		return newAuthorizedGCSSource(bucket, object, opts), nil
+		return newGCSSource(bucket, object, opts), nil
 	}
 	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
 		u, err := url.Parse(spec)
@@ -283,10 +283,13 @@ type gcsSource struct {
 	max            int64
 }
 
+// newGCSSource is a gs:// source read with opts' access (gcsAccess): its endpoint and tokens.
 func newGCSSource(bucket, object string, opts HTTPOptions) *gcsSource {
+	a := opts.gcsAccess()
+	opts.GCSEndpoint = a.Endpoint
 	opts = opts.withDefaults()
 	base := strings.TrimRight(opts.GCSEndpoint, "/") + "/storage/v1/b/" + url.PathEscape(bucket) + "/o/" + url.PathEscape(object)
-	return &gcsSource{bucket: bucket, object: object, meta: base, media: base + "?alt=media&generation=",
+	return &gcsSource{tokens: a.Tokens, bucket: bucket, object: object, meta: base, media: base + "?alt=media&generation=",
 		client: newClient(withFloor(opts, 1<<20)), timeout: opts.RequestTimeout, max: opts.MaxBytes}
 }
 

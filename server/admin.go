@@ -45,6 +45,7 @@ func NewAdmin(o AdminOptions) *Admin {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	o.Checks = sortedChecks(o.Checks)
 	a := &Admin{opts: o}
 	a.http = &fasthttp.Server{
 		Handler:               a.Handle,
@@ -86,11 +87,7 @@ func (a *Admin) Handle(ctx *fasthttp.RequestCtx) {
 		pprofhandler.PprofHandler(ctx)
 	case string(path) == "/__heartbeat__":
 		if a.authorized(ctx) {
-			body, ok := appendHeartbeat(nil, a.opts.Checks, time.Now(), true)
-			status := fasthttp.StatusOK
-			if !ok {
-				status = fasthttp.StatusInternalServerError
-			}
+			body, status := appendHeartbeat(nil, a.opts.Checks, time.Now(), true)
 			ctx.SetStatusCode(status)
 			ctx.Response.Header.SetContentTypeBytes(contentTypeJSON)
 			ctx.Response.SetBodyRaw(body)

@@ -18,15 +18,6 @@ type NewTab interface {
 
 const curatedPath = "/api/v1/curated-recommendations"
 
-// routeMethod is the one method a route answers: POST for the curated recommendations, GET
-// for everything else.
-func routeMethod(i int) string {
-	if routes[i].path == curatedPath {
-		return fasthttp.MethodPost
-	}
-	return fasthttp.MethodGet
-}
-
 var bodyInternalError = []byte("Internal Server Error")
 
 // newTab writes what a NewTab method returned.

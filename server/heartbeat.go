@@ -36,24 +36,27 @@ type CheckStatus struct {
 // The public answer never shows an error's text (it names internal paths and URLs): that is
 // in the logs and in the admin listener's heartbeat.
 func (s *Server) heartbeat(ctx *fasthttp.RequestCtx, x *exchange) {
-	var ok bool
-	x.buf, ok = appendHeartbeat(x.buf[:0], s.opts.Checks, time.Now(), false)
-	status := fasthttp.StatusOK
-	if !ok {
-		status = fasthttp.StatusInternalServerError
-	}
+	var status int
+	x.buf, status = appendHeartbeat(x.buf[:0], s.opts.Checks, time.Now(), false)
 	sendJSON(ctx, status, x)
 }
 
 // genericError stands for any refresh error in the public heartbeat.
 const genericError = "the last refresh failed"
 
-// appendHeartbeat renders the heartbeat of checks, sorted by name, and reports whether every
-// check has data. full writes each last error as it is; otherwise as genericError.
-func appendHeartbeat(b []byte, checks []Check, now time.Time, full bool) ([]byte, bool) {
-	ok := true
+// sortedChecks returns a copy of checks sorted by name, the order the heartbeat lists them
+// in: New and NewAdmin sort them once rather than every heartbeat.
+func sortedChecks(checks []Check) []Check {
 	checks = append([]Check(nil), checks...)
 	sort.Slice(checks, func(i, j int) bool { return checks[i].Name < checks[j].Name })
+	return checks
+}
+
+// appendHeartbeat renders the heartbeat of checks (sorted by name: sortedChecks) and returns
+// its HTTP status: 200 when every check has data, else 500. full writes each last error as
+// it is; otherwise as genericError.
+func appendHeartbeat(b []byte, checks []Check, now time.Time, full bool) ([]byte, int) {
+	ok := true
 	statuses := make([]CheckStatus, len(checks))
 	for i, c := range checks {
 		statuses[i] = c.Status()
@@ -108,7 +111,11 @@ func appendHeartbeat(b []byte, checks []Check, now time.Time, full bool) ([]byte
 		}
 		b = append(b, '}')
 	}
-	return append(b, "}}"...), ok
+	status := fasthttp.StatusOK
+	if !ok {
+		status = fasthttp.StatusInternalServerError
+	}
+	return append(b, "}}"...), status
 }
 
 // lbheartbeat answers /__lbheartbeat__: an empty 200 for load balancers, whatever the data;

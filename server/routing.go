@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/mozilla-services/merino-go/httpurl"
 )
 
 // Routing as Starlette routes: on the percent-decoded path and nothing more. fasthttp's
@@ -19,7 +21,9 @@ func routePath(ctx *fasthttp.RequestCtx, x *exchange) []byte {
 	if bytes.IndexByte(orig, '%') < 0 && !bytes.Contains(orig, slashSlash) && !bytes.Contains(orig, slashDot) {
 		return ctx.Path()
 	}
-	x.path = appendUnescaped(x.path[:0], orig)
+	// As Python's urllib.parse.unquote decodes it: an invalid escape stays as it is, and
+	// '+' is not a space in a path.
+	x.path = httpurl.AppendPercentDecode(x.path[:0], b2s(orig))
 	return x.path
 }
 
@@ -27,20 +31,6 @@ var (
 	slashSlash = []byte("//")
 	slashDot   = []byte("/.")
 )
-
-// appendUnescaped decodes %XX escapes as Python's urllib.parse.unquote does (an invalid
-// escape stays as it is; '+' is not a space in a path).
-func appendUnescaped(dst, s []byte) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			dst = append(dst, hexValue(s[i+1])<<4|hexValue(s[i+2]))
-			i += 2
-			continue
-		}
-		dst = append(dst, s[i])
-	}
-	return dst
-}
 
 // appendRedirect writes the Location of Starlette's trailing-slash redirect to path, with
 // the request's query string. With http.public_host set it is absolute, on that host, with
@@ -60,21 +50,9 @@ func (s *Server) appendRedirect(dst []byte, ctx *fasthttp.RequestCtx, path strin
 	if q := ctx.URI().QueryString(); len(q) > 0 {
 		dst = append(dst, '?')
 		// Starlette's RedirectResponse quotes the URL with these characters safe.
-		for _, c := range q {
-			if c < 0x80 && (isAlnum(c) || strings.IndexByte("-._~:/%#?=@[]!$&'()*+,;", c) >= 0) {
-				dst = append(dst, c)
-			} else {
-				dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
-			}
-		}
+		dst = httpurl.AppendQuote(dst, b2s(q), ":/%#?=@[]!$&'()*+,;")
 	}
 	return dst
-}
-
-const upperHex = "0123456789ABCDEF"
-
-func isAlnum(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // forwardedHTTPS reports whether a trusted peer sent X-Forwarded-Proto: https (the last such

@@ -107,6 +107,7 @@ func New(opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	opts.Checks = sortedChecks(opts.Checks)
 	s := &Server{
 		opts:         opts,
 		log:          opts.Log,
@@ -195,8 +196,9 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 
 var headerRequestID = []byte("X-Request-Id")
 
-// route dispatches on the path and returns the route's index (-1: unknown path). Every route
-// answers GET only; FastAPI adds no HEAD.
+// route dispatches on the path and returns the route's index (-1: unknown path). Each route
+// answers its one method only (GET, or POST for the curated recommendations); FastAPI adds
+// no HEAD.
 func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) int {
 	path := routePath(ctx, x)
 	i := lookup(string(path))
@@ -204,7 +206,7 @@ func (s *Server) route(ctx *fasthttp.RequestCtx, x *exchange) int {
 		s.notFound(ctx, x, path)
 		return i
 	}
-	if m := routeMethod(i); string(ctx.Method()) != m {
+	if m := routes[i].method; string(ctx.Method()) != m {
 		ctx.Response.Header.Set(fasthttp.HeaderAllow, m)
 		writeJSON(ctx, fasthttp.StatusMethodNotAllowed, detailMethodNotAllowed)
 		return i
@@ -217,23 +219,24 @@ type handler func(s *Server, ctx *fasthttp.RequestCtx, x *exchange)
 
 // routes are the public API's paths; their index is the metrics' route label.
 var routes = [...]struct {
-	path string
-	h    handler
+	path   string
+	method string // the one method the route answers
+	h      handler
 }{
-	{"/api/v1/suggest", (*Server).suggest},
-	{"/api/v1/providers", (*Server).providers},
-	{"/api/v1/manifest", (*Server).manifest},
-	{"/api/v1/weather/hourly-forecasts", (*Server).weatherHourly},
-	{curatedPath, (*Server).curatedRecommendations},
-	{curatedPath + "/legacy-115-129", (*Server).curatedLegacy115},
-	{curatedPath + "/legacy-114", (*Server).curatedLegacy114},
-	{"/__heartbeat__", (*Server).heartbeat},
-	{"/__lbheartbeat__", (*Server).lbheartbeat},
-	{"/__version__", (*Server).version},
-	{"/__error__", (*Server).errorEndpoint},
-	{"/", (*Server).root},
-	{"/docs", (*Server).docs},
-	{"/openapi.json", (*Server).openAPI},
+	{"/api/v1/suggest", fasthttp.MethodGet, (*Server).suggest},
+	{"/api/v1/providers", fasthttp.MethodGet, (*Server).providers},
+	{"/api/v1/manifest", fasthttp.MethodGet, (*Server).manifest},
+	{"/api/v1/weather/hourly-forecasts", fasthttp.MethodGet, (*Server).weatherHourly},
+	{curatedPath, fasthttp.MethodPost, (*Server).curatedRecommendations},
+	{curatedPath + "/legacy-115-129", fasthttp.MethodGet, (*Server).curatedLegacy115},
+	{curatedPath + "/legacy-114", fasthttp.MethodGet, (*Server).curatedLegacy114},
+	{"/__heartbeat__", fasthttp.MethodGet, (*Server).heartbeat},
+	{"/__lbheartbeat__", fasthttp.MethodGet, (*Server).lbheartbeat},
+	{"/__version__", fasthttp.MethodGet, (*Server).version},
+	{"/__error__", fasthttp.MethodGet, (*Server).errorEndpoint},
+	{"/", fasthttp.MethodGet, (*Server).root},
+	{"/docs", fasthttp.MethodGet, (*Server).docs},
+	{"/openapi.json", fasthttp.MethodGet, (*Server).openAPI},
 }
 
 // Routes lists the paths the public listener serves, in route order.

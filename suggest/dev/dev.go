@@ -17,13 +17,19 @@ import (
 	"github.com/mozilla-services/merino-go/suggest/kit"
 )
 
-// render is a constant suggestion: its head, with the title and URL, and its tail.
-func render(id, title, rawURL string) (suggest.Suggestion, error) {
+// render is a constant suggestion of b (its id and score): its head, with the title and
+// URL, and its tail.
+func render(b *suggest.Base, title, rawURL string) (suggest.Suggestion, error) {
 	u, err := httpurl.Normalize(rawURL)
 	if err != nil {
 		return suggest.Suggestion{}, err
 	}
-	return suggest.Suggestion{Provider: id, Head: suggest.AppendHead(nil, title, u, id, false), Tail: []byte("}")}, nil
+	return rendered(b, title, u), nil
+}
+
+// rendered is render with the URL already normalised.
+func rendered(b *suggest.Base, title, u string) suggest.Suggestion {
+	return b.Suggestion(suggest.AppendHead(nil, title, u, b.Name, false), []byte("}"))
 }
 
 // FixedSettings configure a fixed provider: {value}, required.
@@ -53,11 +59,10 @@ func init() {
 			}
 		},
 		New: func(s *FixedSettings, env *kit.Env) (suggest.Provider, error) {
-			sg, err := render(s.Name, s.Value, FixedURL)
+			sg, err := render(&s.Base, s.Value, FixedURL)
 			if err != nil {
 				return nil, fmt.Errorf("BUG: %s: %w", env.Path(""), err)
 			}
-			sg.Score = s.Score
 			return &Fixed{Base: s.Base, s: sg}, nil
 		},
 	})
@@ -69,7 +74,13 @@ func init() {
 	kit.Register(kit.Type[suggest.Base]{
 		Name:        "debug",
 		Development: true,
-		New:         func(s *suggest.Base, _ *kit.Env) (suggest.Provider, error) { return &Debug{Base: *s}, nil },
+		New: func(s *suggest.Base, env *kit.Env) (suggest.Provider, error) {
+			u, err := httpurl.Normalize(FixedURL)
+			if err != nil {
+				return nil, fmt.Errorf("BUG: %s: %w", env.Path(""), err)
+			}
+			return &Debug{Base: *s, url: u}, nil
+		},
 	})
 	kit.Register(kit.Type[suggest.Base]{
 		Name:        "wiki_fruit",
@@ -77,11 +88,10 @@ func init() {
 		New: func(s *suggest.Base, env *kit.Env) (suggest.Provider, error) {
 			p := &WikiFruit{Base: *s, fruits: map[string]suggest.Suggestion{}}
 			for q, article := range map[string]string{"apple": "Apple", "banana": "Banana", "cherry": "Cherry"} {
-				sg, err := render(s.Name, "Wikipedia - "+article, "https://en.wikipedia.org/wiki/"+article)
+				sg, err := render(s, "Wikipedia - "+article, "https://en.wikipedia.org/wiki/"+article)
 				if err != nil {
 					return nil, fmt.Errorf("BUG: %s: %w", env.Path(""), err)
 				}
-				sg.Score = s.Score
 				p.fruits[q] = sg
 			}
 			return p, nil
@@ -140,7 +150,10 @@ func (p *WikiFruit) Query(_ context.Context, req *suggest.Request, dst []suggest
 
 // Debug answers one suggestion whose title is the request as a JSON object (Rust Merino's
 // DebugProvider), so that a developer sees what a provider is given. Rendered per request.
-type Debug struct{ suggest.Base }
+type Debug struct {
+	suggest.Base
+	url string // FixedURL, normalised once
+}
 
 // Inline implements suggest.Provider: it only formats what the request holds.
 func (p *Debug) Inline() bool { return true }
@@ -173,10 +186,6 @@ func (p *Debug) Query(_ context.Context, req *suggest.Request, dst []suggest.Sug
 	if err != nil {
 		return dst, fmt.Errorf("cannot render the request: %w", err)
 	}
-	s, err := render(p.Name, string(title), FixedURL)
-	if err != nil {
-		return dst, err
-	}
-	s.Score = p.Score
+	s := rendered(&p.Base, string(title), p.url)
 	return append(dst, s), nil
 }

@@ -120,7 +120,7 @@ func (p *Provider) renderCompletions(list []accuweather.Completion) suggest.Sugg
 		buf = append(buf, `}}`...)
 	}
 	buf = append(buf, `]}`...)
-	return suggest.Suggestion{Provider: p.Name, Score: p.Score, Head: buf[:head:head], Tail: buf[head:]}
+	return p.Suggestion(buf[:head:head], buf[head:])
 }
 
 // hourlyHours is merino-py's DEFAULT_FORECAST_HOURS: the endpoint serves the first five.
