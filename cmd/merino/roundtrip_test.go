@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,9 +57,10 @@ func TestNavigationalRoundTrip(t *testing.T) {
 	if err := os.WriteFile(domains, []byte("example.com\nfirefox.com\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := cleanEnv("MERINO_ENV=testing", "MERINO_LOGGING__FORMAT=mozlog", "MERINO_GCS__ENDPOINT_URL="+fake.URL, "SSL_CERT_FILE="+web.CAFile,
+	shared := []string{"MERINO_GCS__ENDPOINT_URL=" + fake.URL, "SSL_CERT_FILE=" + web.CAFile,
 		"MERINO_JOBS__NAVIGATIONAL_SUGGESTIONS__DESTINATION_GCS_BUCKET=merino-images",
-		"MERINO_JOBS__NAVIGATIONAL_SUGGESTIONS__DESTINATION_CDN_HOSTNAME=merino-images.services.mozilla.test")
+		"MERINO_JOBS__NAVIGATIONAL_SUGGESTIONS__DESTINATION_CDN_HOSTNAME=merino-images.services.mozilla.test"}
+	env := cleanEnv(append([]string{"MERINO_ENV=testing", "MERINO_LOGGING__FORMAT=mozlog"}, shared...)...)
 	runJob := func() {
 		t.Helper()
 		c := exec.Command(bin, "job", "navigational-suggestions", "prepare-domain-metadata", "--domains-file", domains,
@@ -78,37 +77,11 @@ func TestNavigationalRoundTrip(t *testing.T) {
 	}
 	runJob()
 
-	c := exec.Command(bin, "serve")
-	c.Env = append(env, "MERINO_PROVIDERS__TP__TYPE=top_picks", "MERINO_PROVIDERS__TP__ENABLED_BY_DEFAULT=true",
+	srv := startBinary(t, bin, append(shared, "MERINO_PROVIDERS__TP__TYPE=top_picks", "MERINO_PROVIDERS__TP__ENABLED_BY_DEFAULT=true",
 		"MERINO_PROVIDERS__TP__TOP_PICKS_FILE_PATH=gs://merino-images/top_picks_latest.json", "MERINO_PROVIDERS__TP__RESYNC_INTERVAL_SEC=1",
-		"MERINO_MANIFEST__SOURCE=gs://merino-images/top_picks_latest.json", "MERINO_MANIFEST__RESYNC_INTERVAL_SEC=1")
-	stdout, _ := c.StdoutPipe()
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Process.Kill()
-	lines := make(chan string, 1000)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	addr := regexp.MustCompile(`"address":"http://([0-9.:]+)"`)
-	var base string
-	for deadline := time.After(20 * time.Second); base == ""; {
-		select {
-		case l := <-lines:
-			if m := addr.FindStringSubmatch(l); m != nil {
-				base = "http://" + m[1]
-			}
-		case <-deadline:
-			t.Fatal("the server did not say where it listens")
-		}
-	}
+		"MERINO_MANIFEST__SOURCE=gs://merino-images/top_picks_latest.json", "MERINO_MANIFEST__RESYNC_INTERVAL_SEC=1")...)
 	get := func(path string) string {
-		resp, err := http.Get(base + path)
+		resp, err := http.Get(srv.base + path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,15 +34,14 @@ type Doc struct {
 // Builder writes an index directory. Add documents, then Commit; Abort (or a failed Commit)
 // removes everything written. A Builder is not safe for concurrent use.
 type Builder struct {
-	out    string
-	tmp    string
-	lang   string
-	an     *Analyzer
-	bleve  bleve.Builder // nil without BuildOptions.Fulltext
-	table  *tableBuilder
-	key    []byte
-	done   bool
-	closed bool // the Bleve builder is closed
+	out   string
+	tmp   string
+	lang  string
+	an    *Analyzer
+	bleve bleve.Builder // nil without BuildOptions.Fulltext
+	table *tableBuilder
+	key   []byte
+	done  bool
 }
 
 // BuildOptions say what an index holds besides its completion table.

@@ -1,10 +1,12 @@
 package fulltext
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"runtime"
 	"unsafe"
 
@@ -253,21 +255,50 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // MarshalBinary encodes the table for completion.bin.
 func (c *Completion) MarshalBinary() ([]byte, error) {
 	n := len(c.weight)
-	out := make([]byte, 0, completionHeader+n*10+4+len(c.blob)+4)
-	out = append(out, completionMagic...)
-	out = binary.LittleEndian.AppendUint32(out, uint32(n))
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(c.blob)))
-	for _, w := range c.weight {
-		out = binary.LittleEndian.AppendUint32(out, w)
+	var buf bytes.Buffer
+	buf.Grow(completionHeader + n*10 + 4 + len(c.blob) + 4)
+	err := writeCompletion(&buf, n, len(c.blob), func(i int) (uint32, uint16, []byte) {
+		return c.weight[i], c.klen[i], c.blob[c.off[i]:c.off[i+1]]
+	})
+	return buf.Bytes(), err
+}
+
+// writeCompletion writes completion.bin for n entries, blobLen bytes of keys and titles in
+// all, entry i (in table order) being at(i): its weight, its key's length and its key then
+// title. It is the one encoder of the format, for a loaded table (MarshalBinary) and for a
+// builder's arena (tableBuilder.writeTo).
+func writeCompletion(w io.Writer, n, blobLen int, at func(i int) (weight uint32, klen uint16, entry []byte)) error {
+	h := crc32.New(crcTable)
+	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20)
+	var b [16]byte
+	copy(b[:], completionMagic)
+	binary.LittleEndian.PutUint32(b[8:], uint32(n))
+	binary.LittleEndian.PutUint32(b[12:], uint32(blobLen))
+	bw.Write(b[:])
+	for i := 0; i < n; i++ {
+		wt, _, _ := at(i)
+		bw.Write(binary.LittleEndian.AppendUint32(b[:0], wt))
 	}
-	for _, o := range c.off {
-		out = binary.LittleEndian.AppendUint32(out, o)
+	off := uint32(0)
+	for i := 0; i < n; i++ {
+		_, _, e := at(i)
+		bw.Write(binary.LittleEndian.AppendUint32(b[:0], off))
+		off += uint32(len(e))
 	}
-	for _, l := range c.klen {
-		out = binary.LittleEndian.AppendUint16(out, l)
+	bw.Write(binary.LittleEndian.AppendUint32(b[:0], off))
+	for i := 0; i < n; i++ {
+		_, kl, _ := at(i)
+		bw.Write(binary.LittleEndian.AppendUint16(b[:0], kl))
 	}
-	out = append(out, c.blob...)
-	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, crcTable)), nil
+	for i := 0; i < n; i++ {
+		_, _, e := at(i)
+		bw.Write(e)
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(b[:0], h.Sum32()))
+	return err
 }
 
 // checksum is the CRC-32C of data, computed a megabyte at a time with a yield between (see

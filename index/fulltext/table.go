@@ -1,11 +1,8 @@
 package fulltext
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"slices"
@@ -92,35 +89,12 @@ func (t *tableBuilder) completion() *Completion {
 	return c
 }
 
-// writeTo writes completion.bin (the format of MarshalBinary) to w without building the table
-// in memory: the arrays are written in table order straight from the arena.
+// writeTo writes completion.bin to w without building the table in memory: the entries are
+// written in table order straight from the arena.
 func (t *tableBuilder) writeTo(w io.Writer) error {
 	ord := t.order()
-	h := crc32.New(crcTable)
-	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20)
-	var b [16]byte
-	copy(b[:], completionMagic)
-	binary.LittleEndian.PutUint32(b[8:], uint32(len(ord)))
-	binary.LittleEndian.PutUint32(b[12:], uint32(len(t.arena)))
-	bw.Write(b[:])
-	for _, i := range ord {
-		bw.Write(binary.LittleEndian.AppendUint32(b[:0], t.weight[i]))
-	}
-	off := uint32(0)
-	for _, i := range ord {
-		bw.Write(binary.LittleEndian.AppendUint32(b[:0], off))
-		off += t.start[i+1] - t.start[i]
-	}
-	bw.Write(binary.LittleEndian.AppendUint32(b[:0], off))
-	for _, i := range ord {
-		bw.Write(binary.LittleEndian.AppendUint16(b[:0], t.klen[i]))
-	}
-	for _, i := range ord {
-		bw.Write(t.arena[t.start[i]:t.start[i+1]])
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	_, err := w.Write(binary.LittleEndian.AppendUint32(b[:0], h.Sum32()))
-	return err
+	return writeCompletion(w, len(ord), len(t.arena), func(j int) (uint32, uint16, []byte) {
+		i := ord[j]
+		return t.weight[i], t.klen[i], t.arena[t.start[i]:t.start[i+1]]
+	})
 }
