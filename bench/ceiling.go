@@ -78,7 +78,7 @@ func findCeiling(ctx context.Context, name string, t target, st *stream, o ceili
 		p := plan{rate: rate, duration: o.step, warmup: o.warmup, connections: o.connections, timeout: o.timeout}
 		col := generate(ctx, t, st.items, st.kinds, p)
 		r := newReport(col, st, "", time.Now())
-		errs := r.errors5xx() + r.transportErrors() + r.BadBodies
+		errs := r.failed()
 		s := ceilingStep{Rate: rate, Achieved: r.Achieved, P50: r.Latency.P50, P99: r.Latency.P99, Errors: errs}
 		s.Sustained = r.Requests > 0 && r.Achieved >= rateTolerance*rate && r.Latency.P99 <= float64(o.p99)/float64(time.Millisecond) && errs == 0
 		res.Steps = append(res.Steps, s)

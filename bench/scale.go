@@ -326,7 +326,7 @@ func cmdScale(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				fmt.Fprintln(stderr, "bench:", err)
 				return 1
 			}
-			if n := r.errors5xx() + r.transportErrors() + r.BadBodies; n > 0 {
+			if n := r.failed(); n > 0 {
 				fmt.Fprintf(stdout, "note: %d failed requests at %.0f req/s (%s)\n", n, rate, names[i])
 			}
 			side := sideOf(r)
