@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -54,6 +55,16 @@ type ceilingOpts struct {
 	// retries is how many more times a step that is not sustained is tried before the
 	// search takes it as failed: on a shared machine one stall elsewhere can spoil a step.
 	retries int
+}
+
+// register declares the search's flags, shared by ceiling and scale: start, step and warmup
+// are their defaults, what names a step in the help ("step", "ceiling step").
+func (o *ceilingOpts) register(fs *flag.FlagSet, what string, start float64, step, warmup time.Duration) {
+	fs.Float64Var(&o.start, "start", start, "first "+what+"'s rate")
+	fs.Float64Var(&o.max, "max", 1e6, "highest rate tried")
+	fs.DurationVar(&o.step, "step", step, "measured duration of each "+what)
+	fs.DurationVar(&o.warmup, "step-warmup", warmup, "warm-up of each "+what)
+	fs.DurationVar(&o.p99, "p99", 25*time.Millisecond, "a "+what+" whose p99 is above this is not sustained")
 }
 
 type ceilingStep struct {
