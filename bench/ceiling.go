@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -56,6 +57,16 @@ type ceilingOpts struct {
 	retries int
 }
 
+// register declares the search's flags, shared by ceiling and scale: start, step and warmup
+// are their defaults, what names a step in the help ("step", "ceiling step").
+func (o *ceilingOpts) register(fs *flag.FlagSet, what string, start float64, step, warmup time.Duration) {
+	fs.Float64Var(&o.start, "start", start, "first "+what+"'s rate")
+	fs.Float64Var(&o.max, "max", 1e6, "highest rate tried")
+	fs.DurationVar(&o.step, "step", step, "measured duration of each "+what)
+	fs.DurationVar(&o.warmup, "step-warmup", warmup, "warm-up of each "+what)
+	fs.DurationVar(&o.p99, "p99", 25*time.Millisecond, "a "+what+" whose p99 is above this is not sustained")
+}
+
 type ceilingStep struct {
 	Rate      float64 `json:"requested_rps"`
 	Achieved  float64 `json:"achieved_rps"`
@@ -78,7 +89,7 @@ func findCeiling(ctx context.Context, name string, t target, st *stream, o ceili
 		p := plan{rate: rate, duration: o.step, warmup: o.warmup, connections: o.connections, timeout: o.timeout}
 		col := generate(ctx, t, st.items, st.kinds, p)
 		r := newReport(col, st, "", time.Now())
-		errs := r.errors5xx() + r.transportErrors() + r.BadBodies
+		errs := r.failed()
 		s := ceilingStep{Rate: rate, Achieved: r.Achieved, P50: r.Latency.P50, P99: r.Latency.P99, Errors: errs}
 		s.Sustained = r.Requests > 0 && r.Achieved >= rateTolerance*rate && r.Latency.P99 <= float64(o.p99)/float64(time.Millisecond) && errs == 0
 		res.Steps = append(res.Steps, s)

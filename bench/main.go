@@ -321,11 +321,7 @@ func cmdCeiling(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var c common
 	c.register(fs, 128)
 	var o ceilingOpts
-	fs.Float64Var(&o.start, "start", 1000, "first step's rate")
-	fs.Float64Var(&o.max, "max", 1e6, "highest rate tried")
-	fs.DurationVar(&o.step, "step", 2*time.Second, "measured duration of each step")
-	fs.DurationVar(&o.warmup, "step-warmup", 500*time.Millisecond, "warm-up of each step")
-	fs.DurationVar(&o.p99, "p99", 25*time.Millisecond, "a step whose p99 is above this is not sustained")
+	o.register(fs, "step", 1000, 2*time.Second, 500*time.Millisecond)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

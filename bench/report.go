@@ -190,6 +190,9 @@ func (r *report) transportErrors() int {
 	return n
 }
 
+// failed counts the requests that failed: 5xx, transport errors and bad bodies.
+func (r *report) failed() int { return r.errors5xx() + r.transportErrors() + r.BadBodies }
+
 func fmtMs(v float64) string {
 	switch {
 	case v >= 1000:

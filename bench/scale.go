@@ -225,11 +225,7 @@ func cmdScale(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	ceiling := fs.Bool("ceiling", true, "also search each server's ceiling")
 	repeat := fs.Int("repeat", 2, "runs of each kind per server; each server's best counts")
 	var o ceilingOpts
-	fs.Float64Var(&o.start, "start", 2000, "first ceiling step's rate")
-	fs.Float64Var(&o.max, "max", 1e6, "highest rate tried")
-	fs.DurationVar(&o.step, "step", 3*time.Second, "measured duration of each ceiling step")
-	fs.DurationVar(&o.warmup, "step-warmup", time.Second, "warm-up of each ceiling step")
-	fs.DurationVar(&o.p99, "p99", 25*time.Millisecond, "a ceiling step whose p99 is above this is not sustained")
+	o.register(fs, "ceiling step", 2000, 3*time.Second, time.Second)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -326,7 +322,7 @@ func cmdScale(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				fmt.Fprintln(stderr, "bench:", err)
 				return 1
 			}
-			if n := r.errors5xx() + r.transportErrors() + r.BadBodies; n > 0 {
+			if n := r.failed(); n > 0 {
 				fmt.Fprintf(stdout, "note: %d failed requests at %.0f req/s (%s)\n", n, rate, names[i])
 			}
 			side := sideOf(r)

@@ -47,6 +47,9 @@ type scenario struct {
 	name    string
 	doc     string
 	sources []sourceSpec
+	// requests, when set, builds the scenario's stream itself, from no corpus (New Tab's
+	// POSTs, newtab.go); sources is then empty.
+	requests func(sc *scenario, n int, seed uint64) *stream
 }
 
 // sourceSpec is one weighted kind of session in a scenario.
@@ -77,9 +80,9 @@ var scenarios = []scenario{
 	{name: "queries", doc: "real search queries typed with the default providers",
 		sources: []sourceSpec{{kind: "queries", weight: 1}}},
 	{name: "newtab", doc: "Firefox New Tab's story requests: POST /api/v1/curated-recommendations over the New Tab locales (see newtab.go), 2 % legacy GETs",
-		sources: []sourceSpec{{kind: "newtab", weight: 1}}},
+		requests: newTabStream},
 	{name: "newtab-sections", doc: "the sections feed alone: Firefox's sections requests in en-US/GB/CA/IE, with pickers, follows and interests (see newtab.go)",
-		sources: []sourceSpec{{kind: "newtab-sections", weight: 1}}},
+		requests: newTabSectionsStream},
 }
 
 func findScenario(name string) (*scenario, error) {
@@ -428,6 +431,9 @@ var errSkip = errors.New("scenario skipped")
 // buildStream expands a scenario into n requests. providers is what the server lists at
 // /api/v1/providers (nil: unknown, do not check). The stream depends only on seed.
 func buildStream(sc *scenario, c *corpus, providers map[string]bool, n int, seed uint64) (*stream, error) {
+	if sc.requests != nil {
+		return sc.requests(sc, n, seed), nil
+	}
 	st := &stream{scenario: sc.name}
 	type active struct {
 		spec  sourceSpec
@@ -435,12 +441,6 @@ func buildStream(sc *scenario, c *corpus, providers map[string]bool, n int, seed
 	}
 	var srcs []active
 	total := 0
-	if len(sc.sources) == 1 && sc.sources[0].kind == "newtab" {
-		return newTabStream(sc, n, seed), nil
-	}
-	if len(sc.sources) == 1 && sc.sources[0].kind == "newtab-sections" {
-		return newTabSectionsStream(sc, n, seed), nil
-	}
 	for _, s := range sc.sources {
 		if s.needs != "" && providers != nil && !providers[s.needs] {
 			st.notes = append(st.notes, fmt.Sprintf("%s: skipped, the server does not list provider %q", s.kind, s.needs))

@@ -18,14 +18,13 @@ import (
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/mozilla-services/merino-go/pystr"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects a document may have. Python's
 // recursion limit stops json.loads near 1000 levels.
 const MaxDepth = 1000
-
-// maxIntDigits is Python's int_max_str_digits.
-const maxIntDigits = 4300
 
 // ErrUnparsable is a body Python's json.loads fails on without a JSONDecodeError: invalid
 // UTF-8, nesting past the recursion limit, an integer past the digit limit.
@@ -247,7 +246,7 @@ func (d *Doc) number(start int) (int, error) {
 	if b[start] == '-' {
 		digits--
 	}
-	if digits > maxIntDigits {
+	if digits > pystr.MaxIntDigits {
 		return -1, ErrUnparsable
 	}
 	f, _ := strconv.ParseFloat(lit, 64)
