@@ -29,6 +29,7 @@ import (
 	"github.com/mozilla-services/merino-go/curated/surface"
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/pydantic"
+	"github.com/mozilla-services/merino-go/pyjson"
 )
 
 // Options configure a Provider.
@@ -394,14 +395,10 @@ func (p *Provider) legacy(dst []byte, l *Legacy, query iter.Seq2[[]byte, []byte]
 	}
 	n := l.def
 	if hasCount {
-		digits, ok := pydantic.IntString(count)
-		v := int64(0)
-		if ok {
-			v = parseSaturated(digits)
-		}
+		v, fail := laxInt(&pyjson.Node{Kind: pyjson.String, Text: count})
 		switch {
-		case !ok:
-			errs = append(errs, pydantic.IntParsing(pydantic.Str(count)).In("query", "count"))
+		case fail != nil:
+			errs = append(errs, fail(pydantic.Str(count)).In("query", "count"))
 		case v < 1:
 			errs = append(errs, pydantic.GreaterEqual(pydantic.Str(count), 1).In("query", "count"))
 		case v > l.max:
@@ -470,23 +467,4 @@ func queryDict(keys, vals []string) string {
 		b = jsonw.AppendString(b, vals[last])
 	}
 	return string(append(b, '}'))
-}
-
-func parseSaturated(digits string) int64 {
-	neg := digits[0] == '-'
-	if neg {
-		digits = digits[1:]
-	}
-	var v int64
-	for i := 0; i < len(digits); i++ {
-		if v > (1<<62)/10 {
-			v = 1 << 62
-			break
-		}
-		v = v*10 + int64(digits[i]-'0')
-	}
-	if neg {
-		return -v
-	}
-	return v
 }
