@@ -292,13 +292,10 @@ func (p *Provider) flattened(dst []byte, x *exchange, s *surface.Surface, region
 	}
 	x.cands = x.cands[:0]
 	for _, e := range f.feed.Dict {
-		sl := &f.feed.Slates[e.Base]
-		if !surface.IsLegacySection(sl.ID) {
+		if !f.feed.Slates[e.Base].Legacy {
 			continue
 		}
-		if e.Alt >= 0 && p.opts.Sampler.IntN(2) == 1 {
-			sl = &f.feed.Slates[e.Alt]
-		}
+		sl := &f.feed.Slates[e.Pick(p.opts.Sampler)]
 		for i := sl.Start; i < sl.End; i++ {
 			it := &f.items[i]
 			if x.seen[it.cand.Ordinal] {
