@@ -36,11 +36,11 @@ func zone(name string) *time.Location {
 func appendLocalModel(b []byte, id surface.ID, exp surface.Experiment, now time.Time) []byte {
 	_, off := now.In(laZone).Zone()
 	pacific := float64(((off/3600)%24+24)%24) + float64(off%3600)/3600
-	topics, thresholds := v3Topics, []float64{1.1, 1.4, 1.7}
-	modelID, small, experiment := "inferred-v3-model", false, false
+	topics, thresholds := v3Topics, v3Decoding.thresholds
+	modelID, small, experiment := v3ModelID, false, false
 	switch {
 	case id == surface.EnCA:
-		topics, thresholds, modelID, small = smallTopics, []float64{1.4}, "inferred-small-v1", true
+		topics, thresholds, modelID, small = smallTopics, smallDecoding.thresholds, smallModelID, true
 	case id == surface.EnUS && exp.Name != "":
 		experiment = true
 	}
