@@ -19,16 +19,8 @@ var (
 	v3Topics        = []string{"sports", "arts", "government", "society-parenting", "food", "tech", "education-science"}
 	smallTopics     = []string{"sports", "education-science"}
 	smallExperiment = map[string]bool{"sports": true, "education-science": true, "government": true, "arts": true}
-	laZone          = zone("America/Los_Angeles")
+	laZone          = surface.MustLoadZone("America/Los_Angeles")
 )
-
-func zone(name string) *time.Location {
-	z, err := time.LoadLocation(name)
-	if err != nil {
-		panic("BUG: time zone " + name + ": " + err.Error())
-	}
-	return z
-}
 
 // appendLocalModel writes the InferredLocalModel for a surface: EN_CA gets the small-population
 // model, EN_US with any experiment the "small experiment" variant, every other surface the
