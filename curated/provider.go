@@ -370,23 +370,20 @@ func (p *Provider) Legacy114(dst []byte, query iter.Seq2[[]byte, []byte]) ([]byt
 func (p *Provider) legacy(dst []byte, l *Legacy, query iter.Seq2[[]byte, []byte]) ([]byte, int, error) {
 	var locale, region, count string
 	var hasLocale, hasCount bool
-	var keys, vals []string
 	for k, v := range query {
-		ks, vs := string(k), string(v)
-		keys, vals = append(keys, ks), append(vals, vs)
-		switch ks {
+		switch string(k) {
 		case l.localeParam:
-			locale, hasLocale = vs, true
+			locale, hasLocale = string(v), true
 		case "region":
-			region = vs
+			region = string(v)
 		case "count":
-			count, hasCount = vs, true
+			count, hasCount = string(v), true
 		}
 	}
 	var errs []pydantic.Error
 	switch {
 	case !hasLocale:
-		errs = append(errs, pydantic.Missing(pydantic.JSON(queryDict(keys, vals))).In("query", l.localeParam))
+		errs = append(errs, pydantic.Missing(pydantic.JSON(queryDict(query))).In("query", l.localeParam))
 	case !surface.IsLocale(locale):
 		errs = append(errs, pydantic.Enum(pydantic.Str(locale), localeExpected).In("query", l.localeParam))
 	}
@@ -437,8 +434,13 @@ func (l *Legacy) path() string {
 	return "legacy-115-129"
 }
 
-// queryDict renders the query parameters as the dict FastAPI shows as a missing field's input.
-func queryDict(keys, vals []string) string {
+// queryDict renders the query parameters as the dict FastAPI shows as a missing field's input
+// (the error path reads the query a second time, so a valid request copies none of it).
+func queryDict(query iter.Seq2[[]byte, []byte]) string {
+	var keys, vals []string
+	for k, v := range query {
+		keys, vals = append(keys, string(k)), append(vals, string(v))
+	}
 	b := []byte{'{'}
 	first := true
 	for i, k := range keys {
