@@ -342,6 +342,7 @@ func pyRegion(r string) string {
 // Legacy is one of the two legacy endpoints.
 type Legacy struct {
 	localeParam string
+	path        string // under /api/v1/curated-recommendations/, for the 400 log line
 	max, def    int64
 	head, tail  string
 	write       writer
@@ -349,8 +350,8 @@ type Legacy struct {
 
 // The legacy endpoints: legacy-115-129 (Firefox 115 to 129) and legacy-114.
 var (
-	Legacy115 = &Legacy{localeParam: "locale", max: 30, def: 30, head: `{"data":`, tail: "}", write: appendLegacy115}
-	Legacy114 = &Legacy{localeParam: "locale_lang", max: 50, def: 20,
+	Legacy115 = &Legacy{localeParam: "locale", path: "legacy-115-129", max: 30, def: 30, head: `{"data":`, tail: "}", write: appendLegacy115}
+	Legacy114 = &Legacy{localeParam: "locale_lang", path: "legacy-114", max: 50, def: 20,
 		head: `{"status":1,"spocs":[],"settings":{"domainAffinityParameterSets":{},"timeSegments":[{"id":"week","startTime":604800,"endTime":0,"weightPosition":1},{"id":"month","startTime":2592000,"endTime":604800,"weightPosition":0.5}],"recsExpireTime":5400,"spocsPerNewTabs":0.5,"version":"6f605b0212069b4b8d3d040faf55742061a25c16"},"recommendations":`,
 		tail: "}", write: appendLegacy114}
 )
@@ -403,7 +404,7 @@ func (p *Provider) legacy(dst []byte, l *Legacy, query iter.Seq2[[]byte, []byte]
 	}
 	if len(errs) > 0 {
 		requestsInvalid.Inc()
-		p.log.Warn("HTTP 400: request validation error for path: /api/v1/curated-recommendations/" + l.path())
+		p.log.Warn("HTTP 400: request validation error for path: /api/v1/curated-recommendations/" + l.path)
 		return pydantic.AppendBody(dst, errs), 400, nil
 	}
 	x := p.get()
@@ -425,13 +426,6 @@ func (p *Provider) legacy(dst []byte, l *Legacy, query iter.Seq2[[]byte, []byte]
 	}
 	requestsOK.Inc()
 	return append(dst, l.tail...), 200, nil
-}
-
-func (l *Legacy) path() string {
-	if l == Legacy114 {
-		return "legacy-114"
-	}
-	return "legacy-115-129"
 }
 
 // queryDict renders the query parameters as the dict FastAPI shows as a missing field's input
