@@ -153,7 +153,7 @@ func (p *Provider) Recommend(dst []byte, contentType, body []byte) ([]byte, int,
 	var err error
 	switch {
 	case r.WantsSections() && s.HasSections():
-		dst, err = p.sectionsPath(dst, x, s, r)
+		dst, err = p.sectionsPath(dst, x, s, region, r)
 	case s.RolledOut:
 		dst, err = p.flattened(dst, x, s, region, r.Count, appendRecommendations)
 		dst = append(dst, `,"feeds":null,"interestPicker":null`...)
