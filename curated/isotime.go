@@ -2,6 +2,7 @@ package curated
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -199,7 +200,7 @@ func isoTime(s string) (hh, mm, ss, us int, loc *time.Location, err error) {
 	}
 	tz := -1
 	for _, c := range []byte{'-', '+', 'Z'} {
-		if i := indexByte(s, c); i >= 0 {
+		if i := strings.IndexByte(s, c); i >= 0 {
 			tz = i
 			break
 		}
@@ -236,15 +237,6 @@ func isoTime(s string) (hh, mm, ss, us int, loc *time.Location, err error) {
 		off = -off
 	}
 	return hh, mm, ss, us, time.FixedZone("", int(off/time.Second)), nil
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // hhmmss reads HH[:?MM[:?SS[{.,}f…]]] (_parse_hh_mm_ss_ff).

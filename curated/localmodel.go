@@ -19,16 +19,8 @@ var (
 	v3Topics        = []string{"sports", "arts", "government", "society-parenting", "food", "tech", "education-science"}
 	smallTopics     = []string{"sports", "education-science"}
 	smallExperiment = map[string]bool{"sports": true, "education-science": true, "government": true, "arts": true}
-	laZone          = zone("America/Los_Angeles")
+	laZone          = surface.MustLoadZone("America/Los_Angeles")
 )
-
-func zone(name string) *time.Location {
-	z, err := time.LoadLocation(name)
-	if err != nil {
-		panic("BUG: time zone " + name + ": " + err.Error())
-	}
-	return z
-}
 
 // appendLocalModel writes the InferredLocalModel for a surface: EN_CA gets the small-population
 // model, EN_US with any experiment the "small experiment" variant, every other surface the
@@ -36,11 +28,11 @@ func zone(name string) *time.Location {
 func appendLocalModel(b []byte, id surface.ID, exp surface.Experiment, now time.Time) []byte {
 	_, off := now.In(laZone).Zone()
 	pacific := float64(((off/3600)%24+24)%24) + float64(off%3600)/3600
-	topics, thresholds := v3Topics, []float64{1.1, 1.4, 1.7}
-	modelID, small, experiment := "inferred-v3-model", false, false
+	topics, thresholds := v3Topics, v3Decoding.thresholds
+	modelID, small, experiment := v3ModelID, false, false
 	switch {
 	case id == surface.EnCA:
-		topics, thresholds, modelID, small = smallTopics, []float64{1.4}, "inferred-small-v1", true
+		topics, thresholds, modelID, small = smallTopics, smallDecoding.thresholds, smallModelID, true
 	case id == surface.EnUS && exp.Name != "":
 		experiment = true
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/mozilla-services/merino-go/curated/surface"
 	"github.com/mozilla-services/merino-go/jsonw"
 	"github.com/mozilla-services/merino-go/pydantic"
+	"github.com/mozilla-services/merino-go/pyjson"
 )
 
 // Options configure a Provider.
@@ -152,7 +153,7 @@ func (p *Provider) Recommend(dst []byte, contentType, body []byte) ([]byte, int,
 	var err error
 	switch {
 	case r.WantsSections() && s.HasSections():
-		dst, err = p.sectionsPath(dst, x, s, r)
+		dst, err = p.sectionsPath(dst, x, s, region, r)
 	case s.RolledOut:
 		dst, err = p.flattened(dst, x, s, region, r.Count, appendRecommendations)
 		dst = append(dst, `,"feeds":null,"interestPicker":null`...)
@@ -291,13 +292,10 @@ func (p *Provider) flattened(dst []byte, x *exchange, s *surface.Surface, region
 	}
 	x.cands = x.cands[:0]
 	for _, e := range f.feed.Dict {
-		sl := &f.feed.Slates[e.Base]
-		if !surface.IsLegacySection(sl.ID) {
+		if !f.feed.Slates[e.Base].Legacy {
 			continue
 		}
-		if e.Alt >= 0 && p.opts.Sampler.IntN(2) == 1 {
-			sl = &f.feed.Slates[e.Alt]
-		}
+		sl := &f.feed.Slates[e.Pick(p.opts.Sampler)]
 		for i := sl.Start; i < sl.End; i++ {
 			it := &f.items[i]
 			if x.seen[it.cand.Ordinal] {
@@ -344,6 +342,7 @@ func pyRegion(r string) string {
 // Legacy is one of the two legacy endpoints.
 type Legacy struct {
 	localeParam string
+	path        string // under /api/v1/curated-recommendations/, for the 400 log line
 	max, def    int64
 	head, tail  string
 	write       writer
@@ -351,8 +350,8 @@ type Legacy struct {
 
 // The legacy endpoints: legacy-115-129 (Firefox 115 to 129) and legacy-114.
 var (
-	Legacy115 = &Legacy{localeParam: "locale", max: 30, def: 30, head: `{"data":`, tail: "}", write: appendLegacy115}
-	Legacy114 = &Legacy{localeParam: "locale_lang", max: 50, def: 20,
+	Legacy115 = &Legacy{localeParam: "locale", path: "legacy-115-129", max: 30, def: 30, head: `{"data":`, tail: "}", write: appendLegacy115}
+	Legacy114 = &Legacy{localeParam: "locale_lang", path: "legacy-114", max: 50, def: 20,
 		head: `{"status":1,"spocs":[],"settings":{"domainAffinityParameterSets":{},"timeSegments":[{"id":"week","startTime":604800,"endTime":0,"weightPosition":1},{"id":"month","startTime":2592000,"endTime":604800,"weightPosition":0.5}],"recsExpireTime":5400,"spocsPerNewTabs":0.5,"version":"6f605b0212069b4b8d3d040faf55742061a25c16"},"recommendations":`,
 		tail: "}", write: appendLegacy114}
 )
@@ -372,36 +371,29 @@ func (p *Provider) Legacy114(dst []byte, query iter.Seq2[[]byte, []byte]) ([]byt
 func (p *Provider) legacy(dst []byte, l *Legacy, query iter.Seq2[[]byte, []byte]) ([]byte, int, error) {
 	var locale, region, count string
 	var hasLocale, hasCount bool
-	var keys, vals []string
 	for k, v := range query {
-		ks, vs := string(k), string(v)
-		keys, vals = append(keys, ks), append(vals, vs)
-		switch ks {
+		switch string(k) {
 		case l.localeParam:
-			locale, hasLocale = vs, true
+			locale, hasLocale = string(v), true
 		case "region":
-			region = vs
+			region = string(v)
 		case "count":
-			count, hasCount = vs, true
+			count, hasCount = string(v), true
 		}
 	}
 	var errs []pydantic.Error
 	switch {
 	case !hasLocale:
-		errs = append(errs, pydantic.Missing(pydantic.JSON(queryDict(keys, vals))).In("query", l.localeParam))
+		errs = append(errs, pydantic.Missing(pydantic.JSON(queryDict(query))).In("query", l.localeParam))
 	case !surface.IsLocale(locale):
 		errs = append(errs, pydantic.Enum(pydantic.Str(locale), localeExpected).In("query", l.localeParam))
 	}
 	n := l.def
 	if hasCount {
-		digits, ok := pydantic.IntString(count)
-		v := int64(0)
-		if ok {
-			v = parseSaturated(digits)
-		}
+		v, fail := laxInt(&pyjson.Node{Kind: pyjson.String, Text: count})
 		switch {
-		case !ok:
-			errs = append(errs, pydantic.IntParsing(pydantic.Str(count)).In("query", "count"))
+		case fail != nil:
+			errs = append(errs, fail(pydantic.Str(count)).In("query", "count"))
 		case v < 1:
 			errs = append(errs, pydantic.GreaterEqual(pydantic.Str(count), 1).In("query", "count"))
 		case v > l.max:
@@ -412,7 +404,7 @@ func (p *Provider) legacy(dst []byte, l *Legacy, query iter.Seq2[[]byte, []byte]
 	}
 	if len(errs) > 0 {
 		requestsInvalid.Inc()
-		p.log.Warn("HTTP 400: request validation error for path: /api/v1/curated-recommendations/" + l.path())
+		p.log.Warn("HTTP 400: request validation error for path: /api/v1/curated-recommendations/" + l.path)
 		return pydantic.AppendBody(dst, errs), 400, nil
 	}
 	x := p.get()
@@ -436,15 +428,13 @@ func (p *Provider) legacy(dst []byte, l *Legacy, query iter.Seq2[[]byte, []byte]
 	return append(dst, l.tail...), 200, nil
 }
 
-func (l *Legacy) path() string {
-	if l == Legacy114 {
-		return "legacy-114"
+// queryDict renders the query parameters as the dict FastAPI shows as a missing field's input
+// (the error path reads the query a second time, so a valid request copies none of it).
+func queryDict(query iter.Seq2[[]byte, []byte]) string {
+	var keys, vals []string
+	for k, v := range query {
+		keys, vals = append(keys, string(k)), append(vals, string(v))
 	}
-	return "legacy-115-129"
-}
-
-// queryDict renders the query parameters as the dict FastAPI shows as a missing field's input.
-func queryDict(keys, vals []string) string {
 	b := []byte{'{'}
 	first := true
 	for i, k := range keys {
@@ -470,23 +460,4 @@ func queryDict(keys, vals []string) string {
 		b = jsonw.AppendString(b, vals[last])
 	}
 	return string(append(b, '}'))
-}
-
-func parseSaturated(digits string) int64 {
-	neg := digits[0] == '-'
-	if neg {
-		digits = digits[1:]
-	}
-	var v int64
-	for i := 0; i < len(digits); i++ {
-		if v > (1<<62)/10 {
-			v = 1 << 62
-			break
-		}
-		v = v*10 + int64(digits[i]-'0')
-	}
-	if neg {
-		return -v
-	}
-	return v
 }

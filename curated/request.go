@@ -509,9 +509,3 @@ func (d *decoder) interests(obj int) bool {
 	})
 	return ok
 }
-
-// IsValidLocale reports whether s is one of the Locale enum's values.
-func IsValidLocale(s string) bool { return surface.IsLocale(s) }
-
-// appendErrors writes a 400 body.
-func appendErrors(dst []byte, errs []pydantic.Error) []byte { return pydantic.AppendBody(dst, errs) }

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/mozilla-services/merino-go/curated/surface"
+	"github.com/mozilla-services/merino-go/pydantic"
 )
 
 // FuzzDecode feeds the request parser arbitrary bodies: it never panics, and an invalid body
@@ -22,7 +25,7 @@ func FuzzDecode(f *testing.F) {
 		var d decoder
 		d.warn = func(string, string) {}
 		if d.decode([]byte(contentType), body) {
-			if !IsValidLocale(d.req.Locale) {
+			if !surface.IsLocale(d.req.Locale) {
 				t.Fatalf("accepted locale %q", d.req.Locale)
 			}
 			return
@@ -30,7 +33,7 @@ func FuzzDecode(f *testing.F) {
 		if d.detail != "" {
 			return
 		}
-		out := appendErrors(nil, d.errs)
+		out := pydantic.AppendBody(nil, d.errs)
 		if !json.Valid(out) {
 			t.Fatalf("%q: invalid 400 body %q", body, out)
 		}

@@ -14,12 +14,12 @@ const pickerTitle = "Follow topics to fine-tune your experience"
 
 // sectionsPath answers a request for the sections feed (merino-py's get_sections and the
 // interest picker): it writes `[]` for data, then the feeds and interestPicker members.
-func (p *Provider) sectionsPath(dst []byte, x *exchange, s *surface.Surface, r *Request) ([]byte, error) {
+// region is surface.Region of the request, as Recommend found it.
+func (p *Provider) sectionsPath(dst []byte, x *exchange, s *surface.Surface, region string, r *Request) ([]byte, error) {
 	f, err := p.sectionsFeed(s)
 	if err != nil {
 		return dst, err
 	}
-	region := surface.Region(r.Locale, r.Region)
 	interests := x.interests(s, p.logDP)
 	req := sections.Request{
 		Surface: s, Region: region, EngagementRegion: surface.EngagementRegion(r.Locale, r.Region, r.Experiment),

@@ -23,6 +23,8 @@ var Constant = Prior{Alpha: 188, Beta: 12500, TotalImpressionsPerDay: 30_000_000
 // Priors is one loaded prior file, by region ("" = global).
 type Priors struct {
 	byRegion map[string]Prior
+	// global is byRegion[""], found once at load (nil: the file has no global row).
+	global   *Prior
 	constant bool
 }
 
@@ -39,6 +41,15 @@ func (p *Priors) Get(region string) (Prior, bool) {
 	}
 	v, ok := p.byRegion[region]
 	return v, ok
+}
+
+// Global is the global prior: the file's row without a region, Constant when there is none
+// (Get("") with Constant for a miss, without a map lookup per story).
+func (p *Priors) Global() Prior {
+	if p == nil || p.global == nil {
+		return Constant
+	}
+	return *p.global
 }
 
 // ParsePriors reads merino-py's prior export: a JSON array of {region?,
@@ -69,6 +80,9 @@ func ParsePriors(data []byte) (*Priors, error) {
 		}
 		beta := 0.05 * *r.ImpressionsPerItem
 		p.byRegion[region] = Prior{Alpha: beta * *r.AverageCTRTop2Items, Beta: beta, TotalImpressionsPerDay: *r.TotalImpressionsPerDay}
+	}
+	if g, ok := p.byRegion[""]; ok {
+		p.global = &g
 	}
 	return p, nil
 }

@@ -170,10 +170,7 @@ func (in *Inputs) Interactions(c *Candidate, engagementRegion string, regional e
 		q = in.Region
 	}
 	rOpens, rNoOpens := in.opensNoOpens(c, q)
-	global, ok := in.Priors.Get("")
-	if !ok {
-		global = engagement.Constant
-	}
+	global := in.Priors.Global()
 	a, b = global.Alpha, global.Beta
 	if rNoOpens != 0 && hasRegional {
 		// float64() forces each product to be rounded, as Python does: Go may otherwise fuse

@@ -6,7 +6,6 @@ import (
 
 	"github.com/mozilla-services/merino-go/curated/layout"
 	"github.com/mozilla-services/merino-go/curated/ranking"
-	"github.com/mozilla-services/merino-go/curated/sampler"
 	"github.com/mozilla-services/merino-go/curated/surface"
 )
 
@@ -50,7 +49,7 @@ func (b *Builder) Build(f *Feed, r *Request, env *Env) *Result {
 	// 50/50 slates, the dict, the German editorial gate.
 	noEditorial := excludeEditorial(exp, sid)
 	for _, e := range f.Dict {
-		sl := b.pick(e, env.Sampler)
+		sl := e.Pick(env.Sampler)
 		s := &f.Slates[sl]
 		if noEditorial && s.Manual {
 			continue
@@ -175,14 +174,6 @@ func (env *Env) report(r ranking.Reported) {
 	}
 }
 
-// pick resolves a section's 50/50 alternate slate (resolve_5050: either, with equal odds).
-func (b *Builder) pick(e Entry, s *sampler.Sampler) int32 {
-	if e.Alt >= 0 && s.IntN(2) == 1 {
-		return e.Alt
-	}
-	return e.Base
-}
-
 // takedown removes the reported stories from cands and from every section.
 func (b *Builder) takedown(f *Feed, cands []ranking.Candidate, in *ranking.Inputs, region string, env *Env, secs []Section) []ranking.Candidate {
 	n := len(cands)
@@ -210,7 +201,7 @@ func (b *Builder) takedown(f *Feed, cands []ranking.Candidate, in *ranking.Input
 // briefing maps the daily-briefing section: not ranked (the corpus's order stands), but
 // reported stories and blocked topics go, in that order.
 func (b *Builder) briefing(f *Feed, r *Request, env *Env, in *ranking.Inputs, blocked [32]bool, anyBlocked bool) Section {
-	sl := b.pick(f.Briefing, env.Sampler)
+	sl := f.Briefing.Pick(env.Sampler)
 	s := &f.Slates[sl]
 	mark := len(b.cands)
 	for ref := s.Start; ref < s.End; ref++ {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/mozilla-services/merino-go/curated/corpus"
 	"github.com/mozilla-services/merino-go/curated/ranking"
+	"github.com/mozilla-services/merino-go/curated/sampler"
 	"github.com/mozilla-services/merino-go/curated/surface"
 )
 
@@ -36,6 +37,9 @@ type Slate struct {
 	// ID is the canonical section id (an alternate carries its base's).
 	ID                           string
 	Manual, Followable, AllowAds bool
+	// Legacy is set when ID is one of the topic values (surface.IsLegacySection): the
+	// sections the flat feed is made of.
+	Legacy bool
 	// Items are Feed.Items[Start:End]: the section's stories, repeats within it dropped.
 	Start, End int32
 	Src        *corpus.Section
@@ -43,6 +47,15 @@ type Slate struct {
 
 // Entry is a section of the corpus response: its slate and its 50/50 alternate (-1: none).
 type Entry struct{ Base, Alt int32 }
+
+// Pick resolves the 50/50 alternate (resolve_5050: either slate, with equal odds); it draws
+// from s only when there is an alternate.
+func (e Entry) Pick(s *sampler.Sampler) int32 {
+	if e.Alt >= 0 && s.IntN(2) == 1 {
+		return e.Alt
+	}
+	return e.Base
+}
 
 // Feed is one surface's GetSections response, arranged once per refresh for the requests that
 // read it; it is immutable once built.
@@ -74,8 +87,8 @@ func Build(s *corpus.Sections) *Feed {
 	slate := func(sec *corpus.Section) int32 {
 		n := int32(len(f.Slates))
 		sl := Slate{ID: sec.ID, Manual: sec.Manual, Followable: sec.Followable, AllowAds: sec.AllowAds,
-			Start: int32(len(f.Items)), Src: sec}
-		flags := itemFlags(sec.ID, sec.Manual)
+			Legacy: surface.IsLegacySection(sec.ID), Start: int32(len(f.Items)), Src: sec}
+		flags := itemFlags(&sl)
 		seen := make(map[string]bool, len(sec.Items))
 		for i := range sec.Items {
 			it := &sec.Items[i]
@@ -121,13 +134,13 @@ func Build(s *corpus.Sections) *Feed {
 // itemFlags is how map_corpus_section_to_section marks a section's stories: headlines and
 // world-cup stories by name, and the stories of ML sections that are not one of the legacy
 // topics as subtopic stories (kept out of Popular Today, ranked pessimistically).
-func itemFlags(id string, manual bool) ranking.Flags {
+func itemFlags(sl *Slate) ranking.Flags {
 	switch {
-	case id == headlinesID:
+	case sl.ID == headlinesID:
 		return ranking.Headlines
-	case strings.HasPrefix(id, "worldcup"):
+	case strings.HasPrefix(sl.ID, "worldcup"):
 		return ranking.WorldCup
-	case !surface.IsLegacySection(id) && !manual:
+	case !sl.Legacy && !sl.Manual:
 		return ranking.Subtopic
 	}
 	return 0

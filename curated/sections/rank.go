@@ -20,20 +20,17 @@ func (b *Builder) rankSections(f *Feed, r *Request, env *Env, ranker Ranker, res
 	b.stories = b.stories[:0]
 	b.storyBuf = b.storyBuf[:0]
 	for i := range secs {
-		start := len(b.storyBuf)
 		for _, ref := range secs[i].Items {
 			c := f.Items[ref].Cand
 			c.Fresh = b.fresh[ref]
 			b.storyBuf = append(b.storyBuf, c)
 		}
-		b.stories = append(b.stories, ranking.SectionStories{ID: secs[i].ID})
-		b.stories[i].Stories = b.storyBuf[start:len(b.storyBuf):len(b.storyBuf)]
 	}
-	// storyBuf may have moved while growing: point every section at its final array.
+	// Slice storyBuf once it has stopped growing (an append may have moved it).
 	off := 0
-	for i := range b.stories {
-		n := len(b.stories[i].Stories)
-		b.stories[i].Stories = b.storyBuf[off : off+n : off+n]
+	for i := range secs {
+		n := len(secs[i].Items)
+		b.stories = append(b.stories, ranking.SectionStories{ID: secs[i].ID, Stories: b.storyBuf[off : off+n : off+n]})
 		off += n
 	}
 	b.scores = resize(b.scores, len(secs))

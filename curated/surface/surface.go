@@ -68,23 +68,23 @@ func (s *Surface) HasSections() bool { return s.PopularToday != "" }
 var All = []*Surface{
 	{ID: DeAT, PopularToday: "Meistgelesen", RolledOut: true},
 	{ID: DeCH, PopularToday: "Meistgelesen", RolledOut: true},
-	{ID: DeDE, UTMSource: "firefox-newtab-de-de", Zone: zone("Europe/Berlin"), PopularToday: "Meistgelesen", RolledOut: true},
-	{ID: EnCA, UTMSource: "firefox-newtab-en-ca", Zone: zone("America/Toronto"), PopularToday: "Popular Today", RolledOut: true},
-	{ID: EnGB, UTMSource: "firefox-newtab-en-gb", Zone: zone("Europe/London"), PopularToday: "Popular Today", RolledOut: true},
+	{ID: DeDE, UTMSource: "firefox-newtab-de-de", Zone: MustLoadZone("Europe/Berlin"), PopularToday: "Meistgelesen", RolledOut: true},
+	{ID: EnCA, UTMSource: "firefox-newtab-en-ca", Zone: MustLoadZone("America/Toronto"), PopularToday: "Popular Today", RolledOut: true},
+	{ID: EnGB, UTMSource: "firefox-newtab-en-gb", Zone: MustLoadZone("Europe/London"), PopularToday: "Popular Today", RolledOut: true},
 	{ID: EnIE, UTMSource: "firefox-newtab-en-ie", PopularToday: "Popular Today", RolledOut: true},
-	{ID: EnINTL, UTMSource: "firefox-newtab-en-intl", Zone: zone("Asia/Kolkata")},
-	{ID: EnUS, UTMSource: "firefox-newtab-en-us", Zone: zone("America/New_York"), PopularToday: "Popular Today", RolledOut: true},
-	{ID: EnXE, UTMSource: "firefox-newtab-en-xe", Zone: zone("Europe/Berlin"), PopularToday: "Popular Today"},
-	{ID: EsES, UTMSource: "firefox-newtab-es-es", Zone: zone("Europe/Madrid"), PopularToday: "Tendencias", RolledOut: true},
-	{ID: EsXA, UTMSource: "firefox-newtab-es-xa", Zone: zone("America/Mexico_City"), PopularToday: "Tendencias"},
+	{ID: EnINTL, UTMSource: "firefox-newtab-en-intl", Zone: MustLoadZone("Asia/Kolkata")},
+	{ID: EnUS, UTMSource: "firefox-newtab-en-us", Zone: MustLoadZone("America/New_York"), PopularToday: "Popular Today", RolledOut: true},
+	{ID: EnXE, UTMSource: "firefox-newtab-en-xe", Zone: MustLoadZone("Europe/Berlin"), PopularToday: "Popular Today"},
+	{ID: EsES, UTMSource: "firefox-newtab-es-es", Zone: MustLoadZone("Europe/Madrid"), PopularToday: "Tendencias", RolledOut: true},
+	{ID: EsXA, UTMSource: "firefox-newtab-es-xa", Zone: MustLoadZone("America/Mexico_City"), PopularToday: "Tendencias"},
 	{ID: FrBE, PopularToday: "Tendances du jour", RolledOut: true},
-	{ID: FrFR, UTMSource: "firefox-newtab-fr-fr", Zone: zone("Europe/Paris"), PopularToday: "Tendances du jour", RolledOut: true},
-	{ID: ItIT, UTMSource: "firefox-newtab-it-it", Zone: zone("Europe/Rome"), PopularToday: "I più letti", RolledOut: true},
-	{ID: PlPL, UTMSource: "firefox-newtab-pl-pl", Zone: zone("Europe/Warsaw"), PopularToday: "Przegląd dnia"},
+	{ID: FrFR, UTMSource: "firefox-newtab-fr-fr", Zone: MustLoadZone("Europe/Paris"), PopularToday: "Tendances du jour", RolledOut: true},
+	{ID: ItIT, UTMSource: "firefox-newtab-it-it", Zone: MustLoadZone("Europe/Rome"), PopularToday: "I più letti", RolledOut: true},
+	{ID: PlPL, UTMSource: "firefox-newtab-pl-pl", Zone: MustLoadZone("Europe/Warsaw"), PopularToday: "Przegląd dnia"},
 }
 
-// zone loads a time zone from the embedded database; a missing one is a build defect.
-func zone(name string) *time.Location {
+// MustLoadZone loads a time zone from the embedded database; a missing one is a build defect.
+func MustLoadZone(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		panic("BUG: time zone " + name + ": " + err.Error())
